@@ -1,0 +1,51 @@
+"""The Python API: `dslint.scan(...)` on paths or in-memory data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from dslint.config import Config, active_rules, load_config
+from dslint.engine.runner import run
+from dslint.io.sources import Source, sources_from_object, sources_from_paths
+from dslint.report.model import Report
+
+
+def _sources(data: Any, splits: Mapping[str, str | Path] | None, split: str) -> list[Source]:
+    if isinstance(data, (str, Path)):
+        return sources_from_paths([data], splits)
+    if isinstance(data, Sequence) and data and all(isinstance(d, (str, Path)) for d in data):
+        return sources_from_paths(data, splits)
+    if data is None:
+        return sources_from_paths([], splits)
+    return sources_from_object(data, split)
+
+
+def scan(
+    data: Any = None,
+    *,
+    splits: Mapping[str, str | Path] | None = None,
+    split: str = "train",
+    config: Config | str | Path | None = None,
+    findings_out: str | Path | None = None,
+    **settings: Any,
+) -> Report:
+    """Scan a dataset and return its Report.
+
+    `data` is a path (file or folder), a list of paths, a list of dicts, a pandas DataFrame or a Hugging Face
+    `datasets.Dataset`/`DatasetDict`. `splits` maps split names to more paths (`{"test": "data/test.jsonl"}`);
+    `split` names the split of in-memory data. `config` is a Config, or a path to a config file; by default
+    the nearest `dslint.toml`/`pyproject.toml` is used. Other keyword arguments override settings by their
+    Python names, e.g. `scan("train.jsonl", select=["C"], fail_on="warning")`.
+
+    >>> report = scan([{"messages": [{"role": "user", "content": "Hi"}]}])
+    >>> report.count("no-assistant-turn")
+    1
+    """
+    if isinstance(config, Config):
+        cfg = Config.model_validate({**config.model_dump(), **settings}) if settings else config
+    else:
+        cfg = load_config(config, overrides=settings)
+    sources = _sources(data, splits, split)
+    return run(sources, cfg, active_rules(cfg), findings_out)

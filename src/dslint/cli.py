@@ -1,0 +1,169 @@
+"""The `dslint` command: thin. Parse options, call the API, render, exit.
+
+Exit codes, as in ruff: 0 clean (or findings below `--fail-on`), 1 findings at or above `--fail-on`,
+2 a usage, configuration or internal error.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import click
+
+from dslint.config import ConfigError, active_rules, available_presets, load_config
+from dslint.engine.runner import ScanError, run
+from dslint.io.sources import SourceSpecError, sources_from_paths
+from dslint.report.github import render_github
+from dslint.report.html import render_html
+from dslint.report.model import Report
+from dslint.report.text import render_text
+from dslint.rules import PluginError, all_rules
+from dslint.text.tokenizer import TokenizerError
+from dslint.version import __version__
+
+USER_ERRORS = (ConfigError, SourceSpecError, ScanError, PluginError, TokenizerError)
+RENDERERS: dict[str, Callable[[Report], str]] = {
+    "json": lambda r: r.to_json(),
+    "github": render_github,
+    "html": render_html,
+}
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"dslint: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _codes(values: tuple[str, ...]) -> list[str] | None:
+    """`--select C001,C002 --select L` -> ["C001", "C002", "L"]; None when the flag was not given."""
+    if not values:
+        return None
+    return [code.strip() for value in values for code in value.split(",") if code.strip()]
+
+
+def _split_pairs(values: tuple[str, ...]) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not name or not path:
+            raise click.BadParameter(f"expected NAME=PATH, got {value!r}", param_hint="--split")
+        pairs[name] = path
+    return pairs
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dslint")
+def main() -> None:
+    """dslint: lint LLM training datasets before you spend GPU hours on them."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=True))
+@click.option("--split", "split_pairs", multiple=True, metavar="NAME=PATH", help="Add a file or folder as a split.")
+@click.option("--config", "config_path", type=click.Path(), help="Config file (default: nearest dslint.toml or "
+              "pyproject.toml with [tool.dslint]).")
+@click.option("--preset", help="Preset to start from: " + ", ".join(available_presets()) + ".")
+@click.option("--select", multiple=True, help="Rules to run (codes, prefixes, names, ALL); comma-separated.")
+@click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
+@click.option("--ignore", multiple=True, help="Rules to leave out.")
+@click.option("--fail-on", type=click.Choice(["info", "warning", "error"]), help="Exit 1 at this severity or worse.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 whatever is found (advisory runs).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "html"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--findings-out", type=click.Path(dir_okay=False), help="Write every finding to this JSONL file.")
+@click.option("--max-tokens", type=click.IntRange(min=1), help="Longest example in tokens (too-many-tokens).")
+@click.option("--encoding", help="tiktoken encoding for token counts (o200k_base, cl100k_base).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (files are spread across them).")
+@click.option("--sample-size", type=click.IntRange(min=0), help="Findings kept per rule in the report.")
+@click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal).")
+def scan(
+    paths: tuple[str, ...],
+    split_pairs: tuple[str, ...],
+    config_path: str | None,
+    preset: str | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    exit_zero: bool,
+    output_format: str,
+    findings_out: str | None,
+    max_tokens: int | None,
+    encoding: str | None,
+    jobs: int | None,
+    sample_size: int | None,
+    color: bool | None,
+) -> None:
+    """Scan dataset files or folders (JSONL, .jsonl.gz/.zst, JSON, Parquet) and report what is wrong."""
+    splits = _split_pairs(split_pairs)
+    if not paths and not splits:
+        raise click.UsageError("give at least one PATH (or --split NAME=PATH)")
+    overrides: dict[str, Any] = {
+        "preset": preset,
+        "select": _codes(select),
+        "extend_select": _codes(extend_select),
+        "ignore": _codes(ignore),
+        "fail_on": fail_on,
+        "encoding": encoding,
+        "jobs": jobs,
+        "sample_size": sample_size,
+        "rules": {"too-many-tokens": {"max-tokens": max_tokens}} if max_tokens else None,
+    }
+    try:
+        config = load_config(config_path, overrides)
+        rules = active_rules(config)
+        sources = sources_from_paths(paths, splits)
+        report = run(sources, config, rules, findings_out)
+    except USER_ERRORS as exc:
+        _fail(str(exc))
+    except Exception as exc:  # never a traceback: say what broke and how to report it
+        _fail(f"internal error: {type(exc).__name__}: {exc} (please report this with the command you ran)")
+    if output_format == "text":
+        use_color = sys.stdout.isatty() if color is None else color
+        click.echo(render_text(report, color=use_color))
+    else:
+        click.echo(RENDERERS[output_format](report))
+    sys.exit(0 if exit_zero else report.exit_code)
+
+
+def _find_rule(code: str) -> Any:
+    rules = all_rules()
+    for cls in rules.values():
+        if code in (cls.code, cls.name):
+            return cls
+    names = [*rules, *(c.name for c in rules.values())]
+    close = difflib.get_close_matches(code, names, n=3, cutoff=0.5)
+    _fail(f"unknown rule {code!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+
+
+@main.command()
+@click.argument("code")
+def rule(code: str) -> None:
+    """Show a rule's documentation (by code or name)."""
+    cls = _find_rule(code)
+    click.echo(f"{cls.code} {cls.name} (default severity: {cls.default_severity}, fix: {cls.fix_applicability.value})")
+    click.echo()
+    click.echo(cls.documentation())
+    fields = cls.Options.model_fields
+    if fields:
+        click.echo("\nOptions:")
+        for name, info in fields.items():
+            click.echo(f"  {name.replace('_', '-')} = {info.default!r}  {info.description or ''}")
+
+
+@main.command(name="rules")
+def list_rules() -> None:
+    """List every rule: code, name, default severity and summary."""
+    for cls in all_rules().values():
+        click.echo(f"{cls.code}  {cls.name:<26} {cls.default_severity!s:<8} {cls.summary()}")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of `--format json` output."""
+    import json
+
+    click.echo(json.dumps(Report.model_json_schema(), indent=2))

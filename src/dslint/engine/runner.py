@@ -1,0 +1,372 @@
+"""The streaming runner: sources -> records -> rules -> a Report.
+
+Each source (file) is scanned by `scan_source` into a `Partial`: exact finding counts, the first findings per
+rule, dataset-rule states and summary statistics. Partials merge in source order, so the report is the same
+whether the files were scanned by one process or by several (`jobs`). Memory is bounded by the batch being
+read, the per-rule samples and the rule states, never by the size of the data.
+
+Cross-split rules need the reference splits (validation, test) complete before they probe train records, so
+the runner scans in two phases: reference sources first (building the cross-split indexes), then the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from dslint.config import ActiveRules, Config
+from dslint.engine.summary import SummaryState, percentile, suggested_epochs
+from dslint.io.formats import Normaliser
+from dslint.io.readers import ReadIssue, SourceError
+from dslint.io.sources import Source, normalise_split
+from dslint.records import Finding, Location, Record, Severity
+from dslint.report.model import (
+    Distribution,
+    FindingModel,
+    Report,
+    RuleResult,
+    SplitSummary,
+    Summary,
+    TrainingEstimate,
+)
+from dslint.rules.base import CrossSplitRule, DatasetRule, InputRule, RecordRule, Rule
+from dslint.rules.length.too_many_tokens import TooManyTokens
+from dslint.text.tokenizer import TokenCounter
+from dslint.version import __version__
+
+#: Tokens a chat template adds per turn, and for the reply primer (OpenAI's counting guide).
+TOKENS_PER_TURN = 3
+TOKENS_PER_REPLY_PRIMER = 3
+
+
+class ScanError(Exception):
+    """A scan that cannot run (a file that cannot be opened); the message names the file."""
+
+
+@dataclass
+class Plan:
+    """Everything a worker needs to scan a source; picklable."""
+
+    active: ActiveRules
+    encoding: str
+    role_map: dict[str, str]
+    sample_size: int
+    findings_dir: str | None = None
+
+    def rules_of(self, kind: type[Rule]) -> list[Any]:
+        return [r for r in self.active.rules if isinstance(r, kind)]
+
+
+@dataclass
+class Partial:
+    """The mergeable result of scanning some sources."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    severities: Counter[Severity] = field(default_factory=Counter)
+    samples: dict[str, list[Finding]] = field(default_factory=dict)
+    dataset_states: dict[str, Any] = field(default_factory=dict)
+    cross_indexes: dict[str, Any] = field(default_factory=dict)
+    summary: SummaryState = field(default_factory=SummaryState)
+    findings_files: list[str] = field(default_factory=list)
+
+
+class _Sink:
+    """Collects findings into a Partial: exact counts, bounded samples, and the optional findings file."""
+
+    def __init__(self, partial: Partial, plan: Plan) -> None:
+        self.partial = partial
+        self.sample_size = plan.sample_size
+        self._ignored: dict[str, frozenset[str]] = {}
+        self._active = plan.active
+        self._out: IO[bytes] | None = None
+        if plan.findings_dir is not None:
+            fd, name = tempfile.mkstemp(suffix=".jsonl", dir=plan.findings_dir)
+            self._out = os.fdopen(fd, "wb")
+            partial.findings_files.append(name)
+
+    def add(self, finding: Finding) -> None:
+        path = finding.location.path
+        ignored = self._ignored.get(path)
+        if ignored is None:
+            ignored = self._ignored[path] = self._active.ignored_in(path)
+        if finding.code in ignored:
+            return
+        p = self.partial
+        p.counts[finding.code] += 1
+        p.severities[finding.severity] += 1
+        samples = p.samples.setdefault(finding.code, [])
+        if len(samples) < self.sample_size:
+            samples.append(finding)
+        if self._out is not None:
+            self._out.write(orjson.dumps(finding.to_dict()) + b"\n")
+
+    def close(self) -> None:
+        if self._out is not None:
+            self._out.close()
+
+
+class _SourceScanner:
+    """Scans one source with a plan: the per-record hot path."""
+
+    def __init__(self, plan: Plan, phase: str) -> None:
+        self.plan = plan
+        self.phase = phase
+        self.normaliser = Normaliser(plan.role_map)
+        self.counter = TokenCounter(plan.encoding)
+        self.input_rules = {r.name: r for r in plan.rules_of(InputRule)}
+        self.record_rules: list[RecordRule] = plan.rules_of(RecordRule)
+        self.dataset_rules: list[DatasetRule[Any]] = plan.rules_of(DatasetRule)
+        self.cross_rules: list[CrossSplitRule[Any]] = plan.rules_of(CrossSplitRule)
+
+    def count_tokens(self, record: Record) -> None:
+        count = self.counter.count
+        total = 0
+        for msg in record.messages:
+            content = msg.content
+            if isinstance(content, str) and content:
+                msg.n_tokens = count(content)
+                total += msg.n_tokens
+        if record.is_conversation:
+            total += TOKENS_PER_TURN * len(record.messages) + TOKENS_PER_REPLY_PRIMER
+        record.n_tokens = total
+
+    def scan(self, source: Source, partial: Partial, sink: _Sink) -> None:
+        source_split = source.split
+        normalise = self.normaliser.normalise
+        try:
+            for item in source.read():
+                if isinstance(item, ReadIssue):
+                    self._read_issue(source, item, sink)
+                    continue
+                value = item.value
+                split = source_split
+                if isinstance(value, dict):
+                    column = value.get("split")
+                    if isinstance(column, str) and column.strip():
+                        split = normalise_split(column)
+                record = normalise(value, Location(source.path, item.row, item.line, split))
+                self.count_tokens(record)
+                if self.phase == "reference":
+                    self._add_reference(record, partial)
+                elif split == "train":
+                    for cross in self.cross_rules:
+                        for finding in cross.probe(partial.cross_indexes[cross.code], record):
+                            sink.add(finding)
+                for rule in self.record_rules:
+                    for finding in rule.check(record):
+                        sink.add(finding)
+                states = partial.dataset_states
+                for drule in self.dataset_rules:
+                    states[drule.code] = drule.update(states[drule.code], record)
+                partial.summary.update(record)
+        except SourceError as exc:
+            raise ScanError(str(exc)) from None
+
+    def _add_reference(self, record: Record, partial: Partial) -> None:
+        if record.location.split == "train":
+            return
+        for cross in self.cross_rules:
+            if record.location.split in cross.reference_splits:
+                index = partial.cross_indexes[cross.code]
+                partial.cross_indexes[cross.code] = cross.add_reference(index, record)
+
+    def _read_issue(self, source: Source, issue: ReadIssue, sink: _Sink) -> None:
+        rule = self.input_rules.get(issue.rule)
+        if rule is None:
+            return
+        location = Location(source.path, issue.row, issue.line, source.split)
+        detail = f" (byte {issue.byte_offset})" if issue.byte_offset is not None else ""
+        excerpt = issue.text[:80] if issue.text else None
+        sink.add(rule.finding(issue.message + detail, location, excerpt))
+
+
+def _new_partial(plan: Plan) -> Partial:
+    partial = Partial()
+    for rule in plan.rules_of(DatasetRule):
+        partial.dataset_states[rule.code] = rule.new_state()
+    return partial
+
+
+def scan_sources(
+    sources: Sequence[Source], plan: Plan, phase: str, cross_indexes: dict[str, Any] | None = None
+) -> Partial:
+    """Scan some sources in order into one Partial (runs in a worker process when jobs > 1)."""
+    partial = _new_partial(plan)
+    if phase == "reference":
+        partial.cross_indexes = {r.code: r.new_index() for r in plan.rules_of(CrossSplitRule)}
+    else:
+        partial.cross_indexes = cross_indexes or {}
+    scanner = _SourceScanner(plan, phase)
+    sink = _Sink(partial, plan)
+    try:
+        for source in sources:
+            scanner.scan(source, partial, sink)
+    finally:
+        sink.close()
+    return partial
+
+
+def _merge(plan: Plan, into: Partial, other: Partial) -> None:
+    into.counts += other.counts
+    into.severities += other.severities
+    for code, samples in other.samples.items():
+        mine = into.samples.setdefault(code, [])
+        mine.extend(samples[: max(0, plan.sample_size - len(mine))])
+    for rule in plan.rules_of(DatasetRule):
+        into.dataset_states[rule.code] = rule.merge(into.dataset_states[rule.code], other.dataset_states[rule.code])
+    for rule in plan.rules_of(CrossSplitRule):
+        if rule.code in other.cross_indexes and rule.code in into.cross_indexes:
+            into.cross_indexes[rule.code] = rule.merge(into.cross_indexes[rule.code], other.cross_indexes[rule.code])
+        elif rule.code in other.cross_indexes:
+            into.cross_indexes[rule.code] = other.cross_indexes[rule.code]
+    into.summary.merge(other.summary)
+    into.findings_files.extend(other.findings_files)
+
+
+def _run_phase(
+    sources: Sequence[Source], plan: Plan, phase: str, jobs: int, cross: dict[str, Any] | None
+) -> list[Partial]:
+    if jobs <= 1 or len(sources) <= 1:
+        return [scan_sources(sources, plan, phase, cross)]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(sources))) as pool:
+        futures = [pool.submit(scan_sources, [s], plan, phase, cross) for s in sources]
+        return [f.result() for f in futures]
+
+
+def _distribution(hist: Counter[int]) -> Distribution:
+    n = sum(hist.values())
+    total = sum(v * c for v, c in hist.items())
+    return Distribution(
+        min=min(hist) if hist else 0,
+        mean=round(total / n, 2) if n else 0.0,
+        p50=percentile(hist, 50),
+        p90=percentile(hist, 90),
+        p95=percentile(hist, 95),
+        max=max(hist) if hist else 0,
+        total=total,
+    )
+
+
+def _summary(state: SummaryState, plan: Plan) -> Summary:
+    max_tokens = next((r.options.max_tokens for r in plan.active.rules if isinstance(r, TooManyTokens)), None)
+    order = {"train": 0, "validation": 1, "test": 2}
+    splits = []
+    for name in sorted(state.splits, key=lambda s: (order.get(s, 3), s)):
+        st = state.splits[name]
+        splits.append(
+            SplitSummary(
+                split=name,
+                records=st.records,
+                formats=dict(st.formats.most_common()),
+                files=dict(sorted(st.files.items())),
+                tokens=_distribution(st.tokens),
+                turns=_distribution(st.turns),
+                assistant_tokens=st.assistant_tokens,
+            )
+        )
+    training = None
+    train = state.splits.get("train")
+    if train and train.records:
+        cap = max_tokens or max(train.tokens)
+        per_epoch = sum(min(cap, n) * c for n, c in train.tokens.items())
+        epochs = suggested_epochs(train.records)
+        training = TrainingEstimate(
+            examples=train.records, suggested_epochs=epochs, tokens_per_epoch=per_epoch,
+            training_tokens=per_epoch * epochs,
+        )
+    return Summary(encoding=plan.encoding, max_tokens=max_tokens, splits=splits, training=training)
+
+
+def _finding_model(f: Finding) -> FindingModel:
+    return FindingModel.model_validate(f.to_dict())
+
+
+def run(
+    sources: Sequence[Source],
+    config: Config,
+    active: ActiveRules,
+    findings_out: str | Path | None = None,
+) -> Report:
+    """Scan `sources` with the active rules and build the Report (and the findings file, if asked)."""
+    tmpdir = tempfile.mkdtemp(prefix="dslint-") if findings_out else None
+    plan = Plan(active, config.encoding, dict(config.role_map), config.sample_size, tmpdir)
+    try:
+        reference = [s for s in sources if s.split != "train"]
+        has_cross = bool(plan.rules_of(CrossSplitRule))
+        partials: list[Partial] = []
+        cross: dict[str, Any] = {}
+        rest: Sequence[Source] = sources
+        if has_cross and reference:
+            partials = _run_phase(reference, plan, "reference", config.jobs, None)
+            for p in partials:
+                for code, index in p.cross_indexes.items():
+                    rule = next(r for r in plan.rules_of(CrossSplitRule) if r.code == code)
+                    cross[code] = rule.merge(cross[code], index) if code in cross else index
+            rest = [s for s in sources if s.split == "train"]
+        else:
+            cross = {r.code: r.new_index() for r in plan.rules_of(CrossSplitRule)}
+        partials += _run_phase(rest, plan, "train", config.jobs, cross)
+
+        total = _new_partial(plan)
+        for p in partials:
+            _merge(plan, total, p)
+        sink = _Sink(total, plan)
+        try:
+            for rule in plan.rules_of(DatasetRule):
+                for finding in rule.finalize(total.dataset_states[rule.code]):
+                    sink.add(finding)
+        finally:
+            sink.close()
+        if findings_out is not None:
+            _concatenate(total.findings_files, Path(findings_out))
+    finally:
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    return _report(sources, config, plan, total)
+
+
+def _concatenate(parts: Iterable[str], out: Path) -> None:
+    """Write the findings file atomically: parts in scan order into a temp file, then rename."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".dslint-", suffix=".jsonl", dir=out.parent)
+    with os.fdopen(fd, "wb") as dst:
+        for part in parts:
+            with open(part, "rb") as src:
+                shutil.copyfileobj(src, dst)
+    os.replace(tmp, out)
+
+
+def _report(sources: Sequence[Source], config: Config, plan: Plan, total: Partial) -> Report:
+    fail_on = Severity.parse(config.fail_on)
+    rules = []
+    for rule in sorted(plan.active.rules, key=lambda r: r.code):
+        if total.counts[rule.code]:
+            rules.append(
+                RuleResult(
+                    code=rule.code,
+                    name=rule.name,
+                    severity=str(rule.severity),
+                    count=total.counts[rule.code],
+                    samples=[_finding_model(f) for f in total.samples.get(rule.code, [])],
+                )
+            )
+    passed = not any(n for sev, n in total.severities.items() if sev >= fail_on)
+    return Report(
+        dslint_version=__version__,
+        files=list(dict.fromkeys(s.path for s in sources)),
+        fail_on=config.fail_on,
+        counts={str(sev): total.severities[sev] for sev in sorted(Severity, reverse=True)},
+        rules=rules,
+        rules_run=[r.code for r in plan.active.rules],
+        summary=_summary(total.summary, plan),
+        passed=passed,
+    )

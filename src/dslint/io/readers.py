@@ -1,0 +1,258 @@
+"""Readers: bytes on disk -> raw rows with their positions, or read issues that say what is wrong and where.
+
+A reader never raises on bad content: a line that is not JSON, invalid UTF-8 or a BOM becomes a `ReadIssue`
+(reported by the input rules F001-F005) and reading goes on. Only a file that cannot be opened at all raises
+`SourceError`, which the engine turns into a clear message naming the file.
+
+JSONL is read line by line with orjson (fast, and exact line numbers survive bad lines); JSON arrays are parsed
+whole (they are not streamable) and each element's line is found by a small bracket scanner; Parquet is read in
+record batches with pyarrow.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+BOM = b"\xef\xbb\xbf"
+PARQUET_BATCH_ROWS = 4096
+
+
+class SourceError(Exception):
+    """A file that cannot be read at all (missing, unreadable, corrupt container)."""
+
+
+@dataclass(slots=True)
+class RawRow:
+    """One parsed row: `row` is its 0-based position among the file's rows, `line` its 1-based line."""
+
+    row: int
+    line: int | None
+    value: Any
+    byte_offset: int | None = None
+
+
+@dataclass(slots=True)
+class ReadIssue:
+    """Something wrong in the input before there is a record. `rule` is the input rule's name."""
+
+    rule: str
+    message: str
+    row: int | None = None
+    line: int | None = None
+    byte_offset: int | None = None
+    text: str | None = None
+
+
+def file_kind(path: Path) -> str | None:
+    """`jsonl`, `json` or `parquet` from the file name, or None for a file dslint does not read."""
+    name = path.name.lower()
+    for suffix in (".gz", ".zst", ".zstd"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    if name.endswith((".jsonl", ".ndjson")):
+        return "jsonl"
+    if name.endswith(".json"):
+        return "json"
+    if name.endswith(".parquet"):
+        return "parquet"
+    return None
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    name = path.name.lower()
+    try:
+        if name.endswith(".gz"):
+            return gzip.open(path, "rb")
+        if name.endswith((".zst", ".zstd")):
+            import zstandard
+
+            raw = path.open("rb")
+            return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
+        return path.open("rb")
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot open: {exc.strerror or exc}") from None
+
+
+def read_rows(path: Path) -> Iterator[RawRow | ReadIssue]:
+    """Rows of any supported file, in file order."""
+    kind = file_kind(path)
+    if kind == "parquet":
+        yield from read_parquet(path)
+    elif kind == "json":
+        yield from read_json(path)
+    else:
+        yield from read_jsonl(path)
+
+
+def _decode_failure(data: bytes) -> tuple[int, str] | None:
+    """(byte offset, message) of the first invalid UTF-8 sequence, or None if `data` is valid UTF-8."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start, f"invalid UTF-8 byte 0x{data[exc.start]:02x} at byte {exc.start} of the line"
+    return None
+
+
+def _parse_line(data: bytes, row: int, line: int, offset: int) -> Iterator[RawRow | ReadIssue]:
+    """Parse one JSONL line; on failure say why (bad UTF-8 is recovered with U+FFFD and still scanned)."""
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        bad = _decode_failure(data)
+        if bad is None:
+            text = data.decode("utf-8", "replace").rstrip("\r\n")
+            yield ReadIssue("invalid-json", f"invalid JSON: {exc}", row, line, offset, text)
+            return
+        at, why = bad
+        yield ReadIssue("invalid-utf8", why, row, line, offset + at)
+        try:
+            value = orjson.loads(data.decode("utf-8", "replace"))
+        except orjson.JSONDecodeError as exc2:
+            text = data.decode("utf-8", "replace").rstrip("\r\n")
+            yield ReadIssue("invalid-json", f"invalid JSON: {exc2}", row, line, offset, text)
+            return
+    yield RawRow(row, line, value, offset)
+
+
+def read_jsonl(path: Path) -> Iterator[RawRow | ReadIssue]:
+    """JSON Lines, plain or compressed. Blank lines are not rows."""
+    row = 0
+    offset = 0
+    with _open_binary(path) as fh:
+        try:
+            for line_no, data in enumerate(fh, start=1):
+                start = offset
+                offset += len(data)
+                if line_no == 1 and data.startswith(BOM):
+                    yield ReadIssue("byte-order-mark", "file starts with a UTF-8 byte order mark", 0, 1, 0)
+                    data = data[len(BOM) :]
+                    start += len(BOM)
+                if not data.strip():
+                    continue
+                yield from _parse_line(data, row, line_no, start)
+                row += 1
+        except (OSError, EOFError, ValueError) as exc:
+            # A truncated or corrupt .gz/.zst stream: report where it broke, keep what was read.
+            yield ReadIssue("invalid-json", f"compressed stream is corrupt or truncated: {exc}", row, None, offset)
+            return
+    if row == 0:
+        yield ReadIssue("empty-file", "the file holds no records", None, None, None)
+
+
+# A JSON token scanner for finding where each top-level array element starts: strings are skipped whole,
+# so brackets and commas inside them do not count.
+_JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},]', re.DOTALL)
+_NOT_SPACE = re.compile(rb"\S")
+
+
+def element_offsets(data: bytes) -> list[int]:
+    """Byte offsets where the elements of a top-level JSON array start."""
+    offsets: list[int] = []
+    depth = 0
+    expect_element = False
+    pos = 0
+    for match in _JSON_TOKENS.finditer(data):
+        tok = match.group()
+        ch = tok[:1]
+        if expect_element:
+            nxt = _NOT_SPACE.search(data, pos)
+            if nxt is not None and data[nxt.start() : nxt.start() + 1] != b"]":
+                offsets.append(nxt.start())
+            expect_element = False
+        if ch in (b"[", b"{"):
+            depth += 1
+            if depth == 1 and ch == b"[":
+                expect_element = True
+        elif ch in (b"]", b"}"):
+            depth -= 1
+        elif ch == b"," and depth == 1:
+            expect_element = True
+        pos = match.end()
+    return offsets
+
+
+def read_json(path: Path) -> Iterator[RawRow | ReadIssue]:
+    """A JSON file: an array of records (or one record). A `.json` file that is really JSONL is read as such."""
+    with _open_binary(path) as fh:
+        try:
+            data = fh.read()
+        except (OSError, EOFError, ValueError) as exc:
+            raise SourceError(f"{path}: cannot read: {exc}") from None
+    start = 0
+    if data.startswith(BOM):
+        yield ReadIssue("byte-order-mark", "file starts with a UTF-8 byte order mark", 0, 1, 0)
+        start = len(BOM)
+    body = data[start:]
+    if not body.strip():
+        yield ReadIssue("empty-file", "the file holds no records", None, None, None)
+        return
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        if _looks_like_jsonl(body):
+            yield from read_jsonl(path)
+            return
+        bad = _decode_failure(body)
+        if bad is not None:
+            yield ReadIssue("invalid-utf8", bad[1].replace(" of the line", ""), None, None, start + bad[0])
+            try:
+                value = orjson.loads(body.decode("utf-8", "replace"))
+            except orjson.JSONDecodeError:
+                yield ReadIssue("invalid-json", f"invalid JSON: {exc}", None, exc.lineno, start + exc.pos)
+                return
+        else:
+            yield ReadIssue("invalid-json", f"invalid JSON, the whole file is unreadable: {exc}", None,
+                            exc.lineno, start + exc.pos)
+            return
+    if not isinstance(value, list):
+        yield RawRow(0, 1, value, start)
+        return
+    if not value:
+        yield ReadIssue("empty-file", "the file holds an empty array", None, None, None)
+        return
+    offsets = element_offsets(body)
+    if len(offsets) != len(value):  # cannot happen for valid JSON; keep rows, drop line numbers
+        offsets = []
+    line = 1
+    prev = 0
+    for row, item in enumerate(value):
+        if offsets:
+            line += body.count(b"\n", prev, offsets[row])
+            prev = offsets[row]
+            yield RawRow(row, line, item, start + offsets[row])
+        else:
+            yield RawRow(row, None, item, None)
+
+
+def _looks_like_jsonl(body: bytes) -> bool:
+    first = body.lstrip().split(b"\n", 1)[0]
+    try:
+        return isinstance(orjson.loads(first), dict) and b"\n" in body.strip()
+    except orjson.JSONDecodeError:
+        return False
+
+
+def read_parquet(path: Path) -> Iterator[RawRow | ReadIssue]:
+    """Parquet in record batches (bounded memory); rows have no line numbers."""
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"{path}: not a readable Parquet file: {exc}") from None
+    row = 0
+    for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+        for item in batch.to_pylist():
+            yield RawRow(row, None, item, None)
+            row += 1
+    if row == 0:
+        yield ReadIssue("empty-file", "the file holds no records", None, None, None)

@@ -1,0 +1,108 @@
+"""Sources: what to scan. Paths (files or folders) become one `Source` per file, each with its split.
+
+Splits come from explicit `--split NAME=PATH`, else from the file name (`train`, `validation`/`valid`/`val`/
+`dev`, `test`), else from the parent folder's name; a file that names no split is `train`. Rows may still
+override this with a `split` column (the engine honours it). In-memory data (a list of dicts, a pandas
+DataFrame, a Hugging Face `datasets.Dataset`) is a Source with rows instead of a path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dslint.io.readers import RawRow, ReadIssue, file_kind, read_rows
+
+SPLIT_ALIASES = {
+    "train": "train",
+    "training": "train",
+    "validation": "validation",
+    "valid": "validation",
+    "val": "validation",
+    "dev": "validation",
+    "eval": "validation",
+    "test": "test",
+    "testing": "test",
+}
+_NAME_TOKENS = re.compile(r"[A-Za-z]+")
+
+
+class SourceSpecError(ValueError):
+    """A path or split argument that cannot be used (missing file, unsupported file type)."""
+
+
+@dataclass
+class Source:
+    """One file (or one in-memory table) and the split its rows belong to."""
+
+    path: str
+    split: str
+    rows: Iterable[Any] | None = field(default=None, repr=False)
+
+    def read(self) -> Iterator[RawRow | ReadIssue]:
+        if self.rows is None:
+            yield from read_rows(Path(self.path))
+        else:
+            for i, value in enumerate(self.rows):
+                yield RawRow(i, None, value, None)
+
+
+def normalise_split(name: str) -> str:
+    """A split name in canonical form (`val` -> `validation`); unknown names are kept as given."""
+    return SPLIT_ALIASES.get(name.strip().lower(), name.strip())
+
+
+def split_from_name(path: Path) -> str:
+    """The split a file's name (or else its folder's name) implies; `train` when neither names one."""
+    for part in (path.name, path.parent.name):
+        for token in _NAME_TOKENS.findall(part.lower()):
+            if token in SPLIT_ALIASES:
+                return SPLIT_ALIASES[token]
+    return "train"
+
+
+def expand_path(path: Path) -> list[Path]:
+    """A file as itself; a folder as every supported file below it, sorted so the order is stable."""
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and file_kind(p) is not None)
+        if not files:
+            raise SourceSpecError(f"{path}: folder holds no .jsonl, .json or .parquet files")
+        return files
+    if not path.exists():
+        raise SourceSpecError(f"{path}: no such file or folder")
+    if file_kind(path) is None:
+        raise SourceSpecError(
+            f"{path}: unsupported file type (expected .jsonl, .jsonl.gz, .jsonl.zst, .json or .parquet)"
+        )
+    return [path]
+
+
+def sources_from_paths(paths: Iterable[str | Path], splits: Mapping[str, str | Path] | None = None) -> list[Source]:
+    """Sources for positional paths (split from the name) and explicit `split -> path` pairs."""
+    sources = [Source(str(f), split_from_name(f)) for p in paths for f in expand_path(Path(p))]
+    for split, p in (splits or {}).items():
+        sources.extend(Source(str(f), normalise_split(split)) for f in expand_path(Path(p)))
+    return sources
+
+
+def sources_from_object(data: Any, split: str = "train") -> list[Source]:
+    """Sources for in-memory data: a list of dicts, a pandas DataFrame, a `datasets.Dataset`/`DatasetDict`."""
+    type_name = f"{type(data).__module__}.{type(data).__name__}"
+    if type_name.startswith("pandas.") and hasattr(data, "to_dict"):
+        import pyarrow as pa
+
+        # Through Arrow, so nested columns come back as plain lists and dicts, not numpy arrays.
+        return [Source("<dataframe>", split, pa.Table.from_pandas(data, preserve_index=False).to_pylist())]
+    if type_name.startswith("datasets.") and hasattr(data, "keys") and not hasattr(data, "features"):
+        return [Source(f"<dataset:{name}>", normalise_split(name), data[name]) for name in data]
+    if type_name.startswith("datasets."):
+        return [Source("<dataset>", split, data)]
+    if isinstance(data, list):
+        return [Source("<records>", split, data)]
+    raise SourceSpecError(
+        f"cannot scan a {type_name}: pass a path, a list of paths, a list of dicts, a pandas DataFrame "
+        "or a datasets.Dataset"
+    )

@@ -1,0 +1,94 @@
+"""The explicit registry of built-in rules (no registration by import side effect).
+
+Third-party rules come in through the `dslint.rules` entry-point group: each entry point names a Rule
+subclass (or a list of them) and is loaded by `all_rules()`.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+from dslint.rules.base import CrossSplitRule, DatasetRule, InputRule, RecordRule, Rule
+from dslint.rules.chat.assistant_before_user import AssistantBeforeUser
+from dslint.rules.chat.consecutive_same_role import ConsecutiveSameRole
+from dslint.rules.chat.empty_content import EmptyContent
+from dslint.rules.chat.last_turn_not_assistant import LastTurnNotAssistant
+from dslint.rules.chat.no_assistant_turn import NoAssistantTurn
+from dslint.rules.chat.system_not_first import SystemNotFirst
+from dslint.rules.chat.unexpected_key import UnexpectedKey
+from dslint.rules.chat.unknown_role import UnknownRole
+from dslint.rules.chat.wrong_type import WrongType
+from dslint.rules.format.mixed_formats import MixedFormats
+from dslint.rules.format.unknown_format import UnknownFormat
+from dslint.rules.input.byte_order_mark import ByteOrderMark
+from dslint.rules.input.empty_file import EmptyFile
+from dslint.rules.input.invalid_json import InvalidJson
+from dslint.rules.input.invalid_utf8 import InvalidUtf8
+from dslint.rules.input.not_an_object import NotAnObject
+from dslint.rules.length.short_reply import ShortReply
+from dslint.rules.length.too_few_examples import TooFewExamples
+from dslint.rules.length.too_many_tokens import TooManyTokens
+
+BUILTIN_RULES: tuple[type[Rule], ...] = (
+    InvalidJson,
+    NotAnObject,
+    InvalidUtf8,
+    ByteOrderMark,
+    EmptyFile,
+    UnknownFormat,
+    MixedFormats,
+    UnknownRole,
+    SystemNotFirst,
+    ConsecutiveSameRole,
+    AssistantBeforeUser,
+    NoAssistantTurn,
+    LastTurnNotAssistant,
+    EmptyContent,
+    WrongType,
+    UnexpectedKey,
+    TooManyTokens,
+    ShortReply,
+    TooFewExamples,
+)
+
+ENTRY_POINT_GROUP = "dslint.rules"
+
+
+class PluginError(Exception):
+    """A `dslint.rules` entry point that does not load or does not name Rule classes."""
+
+
+def plugin_rules() -> list[type[Rule]]:
+    found: list[type[Rule]] = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            obj = ep.load()
+        except Exception as exc:  # a broken plugin must not look like a dslint crash
+            raise PluginError(f"rule plugin {ep.name!r} ({ep.value}) failed to load: {exc}") from None
+        classes = obj if isinstance(obj, (list, tuple)) else [obj]
+        for cls in classes:
+            if not (isinstance(cls, type) and issubclass(cls, Rule) and getattr(cls, "code", None)):
+                raise PluginError(f"rule plugin {ep.name!r} ({ep.value}) does not name Rule classes")
+            found.append(cls)
+    return found
+
+
+def all_rules() -> dict[str, type[Rule]]:
+    """Every known rule by code, built-ins first; a plugin may not reuse a built-in code."""
+    rules: dict[str, type[Rule]] = {}
+    for cls in (*BUILTIN_RULES, *plugin_rules()):
+        if cls.code in rules and rules[cls.code] is not cls:
+            raise PluginError(f"rule code {cls.code} is defined twice ({rules[cls.code].__name__}, {cls.__name__})")
+        rules[cls.code] = cls
+    return rules
+
+
+__all__ = [
+    "BUILTIN_RULES",
+    "CrossSplitRule",
+    "DatasetRule",
+    "InputRule",
+    "RecordRule",
+    "Rule",
+    "all_rules",
+]

@@ -1,0 +1,117 @@
+"""Rule base classes: the contract between rules and the engine (see DESIGN.md, "The rule contract").
+
+Four scopes, so one engine can stream, parallelise and distribute every rule:
+
+- `InputRule`: problems met while reading bytes into rows (bad JSON, bad UTF-8). The readers detect them; the
+  class carries the code, severity and documentation.
+- `RecordRule`: `check(record) -> findings`, pure and stateless.
+- `DatasetRule`: a mergeable accumulator, `new_state()`, `update(state, record)`, `merge(a, b)`,
+  `finalize(state)`. State is small and picklable and `merge` is associative, so partial states from several
+  processes combine to the same answer.
+- `CrossSplitRule`: builds an index from the reference splits (validation/test), then probes train records.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from dslint.records import Finding, Fix, Location, Record, Severity
+
+
+class RuleOptions(BaseModel):
+    """Typed options of a rule. Keys are written in kebab-case in TOML (`max-tokens`)."""
+
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, alias_generator=lambda name: name.replace("_", "-")
+    )
+
+
+class Rule:
+    """A check with a stable code, a kebab-case name, a default severity and a docstring that documents it.
+
+    The docstring is the rule's only documentation (shown by `dslint rule CODE` and in the README), written as
+    "What it does / Why it matters / Example / Fix".
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    default_severity: ClassVar[Severity]
+    fix_applicability: ClassVar[Fix] = Fix.NONE
+    Options: ClassVar[type[RuleOptions]] = RuleOptions
+
+    def __init__(self, options: RuleOptions | None = None, severity: Severity | None = None) -> None:
+        self.options = options if options is not None else self.Options()
+        self.severity = self.default_severity if severity is None else severity
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the documentation."""
+        return cls.documentation().splitlines()[0] if cls.__doc__ else ""
+
+    def finding(
+        self, message: str, location: Location, excerpt: str | None = None, fix: str | None = None
+    ) -> Finding:
+        return Finding(self.code, self.name, self.severity, message, location, excerpt, fix)
+
+
+class InputRule(Rule):
+    """A problem the readers meet before there is a record (the readers emit it by rule name)."""
+
+
+class RecordRule(Rule):
+    """A pure, stateless check of one record."""
+
+    def check(self, record: Record) -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+State = TypeVar("State")
+
+
+class DatasetRule(Rule, Generic[State]):
+    """A mergeable accumulator over the whole dataset."""
+
+    def new_state(self) -> State:
+        raise NotImplementedError
+
+    def update(self, state: State, record: Record) -> State:
+        raise NotImplementedError
+
+    def merge(self, a: State, b: State) -> State:
+        raise NotImplementedError
+
+    def finalize(self, state: State) -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+class CrossSplitRule(Rule, Generic[State]):
+    """Built from the reference splits first, then probes the train split's records."""
+
+    reference_splits: ClassVar[frozenset[str]] = frozenset({"validation", "test"})
+
+    def new_index(self) -> State:
+        raise NotImplementedError
+
+    def add_reference(self, index: State, record: Record) -> State:
+        raise NotImplementedError
+
+    def merge(self, a: State, b: State) -> State:
+        raise NotImplementedError
+
+    def probe(self, index: State, record: Record) -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+def excerpt(text: Any, limit: int = 80) -> str:
+    """A one-line, bounded excerpt of a value for terminal output."""
+    s = text if isinstance(text, str) else repr(text)
+    s = " ".join(s.split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"

@@ -1,0 +1,83 @@
+"""Offline token counting with tiktoken.
+
+`tiktoken.get_encoding()` downloads its BPE file on first use and fails without a network (and on a hash
+mismatch deletes its cache and downloads again). dslint ships `cl100k_base` and `o200k_base` inside the package
+(see NOTICE), checks their sha256, and builds `tiktoken.Encoding` from them with the regex pattern and special
+tokens of the installed tiktoken's own constructors, so counts match `tiktoken.get_encoding(name)` exactly.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import gzip
+import hashlib
+from importlib import resources
+from unittest import mock
+
+import tiktoken
+
+#: sha256 of the gunzipped rank files, as tiktoken itself expects them.
+EXPECTED_SHA256 = {
+    "cl100k_base": "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+    "o200k_base": "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+}
+ENCODINGS = tuple(EXPECTED_SHA256)
+
+
+class TokenizerError(RuntimeError):
+    """The shipped tokenizer data is missing or corrupt, or the encoding name is unknown."""
+
+
+def _load_ranks(name: str) -> dict[bytes, int]:
+    data_file = resources.files("dslint.text").joinpath("data", f"{name}.tiktoken.gz")
+    try:
+        raw = gzip.decompress(data_file.read_bytes())
+    except (OSError, gzip.BadGzipFile) as exc:
+        raise TokenizerError(f"tokenizer data for {name} is unreadable: {exc}") from None
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != EXPECTED_SHA256[name]:
+        raise TokenizerError(f"tokenizer data for {name} is corrupt (sha256 {digest})")
+    ranks: dict[bytes, int] = {}
+    for line in raw.splitlines():
+        if line:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return ranks
+
+
+@functools.cache
+def get_encoding(name: str = "o200k_base") -> tiktoken.Encoding:
+    """The named encoding, built from the files inside the package; never touches the network."""
+    if name not in EXPECTED_SHA256:
+        raise TokenizerError(f"unknown encoding {name!r} (available: {', '.join(ENCODINGS)})")
+    from tiktoken_ext import openai_public
+
+    ranks = _load_ranks(name)
+    # The constructor would download the ranks; hand it ours so the pattern and special tokens are tiktoken's.
+    with mock.patch.object(openai_public, "load_tiktoken_bpe", lambda *args, **kwargs: ranks):
+        spec = getattr(openai_public, name)()
+    return tiktoken.Encoding(
+        name=spec["name"],
+        pat_str=spec["pat_str"],
+        mergeable_ranks=spec["mergeable_ranks"],
+        special_tokens=spec["special_tokens"],
+    )
+
+
+class TokenCounter:
+    """Counts tokens of plain text (special-token strings in data count as ordinary text, as they should)."""
+
+    def __init__(self, encoding: str = "o200k_base") -> None:
+        self.encoding_name = encoding
+        self._encode = get_encoding(encoding).encode_ordinary
+
+    def __getstate__(self) -> str:
+        # Pickle by name: tiktoken's own unpickling would fetch the encoding from the network.
+        return self.encoding_name
+
+    def __setstate__(self, name: str) -> None:
+        self.__init__(name)  # type: ignore[misc]
+
+    def count(self, text: str) -> int:
+        return len(self._encode(text)) if text else 0
