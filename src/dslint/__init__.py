@@ -1,8 +1,8 @@
 """dslint: a linter for LLM training datasets.
 
-    >>> import dslint
-    >>> report = dslint.scan("data/train.jsonl")
-    >>> print(report)
+>>> import dslint
+>>> report = dslint.scan("data/train.jsonl")
+>>> print(report)
 """
 
 from dslint.api import scan

@@ -63,16 +63,26 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=True))
 @click.option("--split", "split_pairs", multiple=True, metavar="NAME=PATH", help="Add a file or folder as a split.")
-@click.option("--config", "config_path", type=click.Path(), help="Config file (default: nearest dslint.toml or "
-              "pyproject.toml with [tool.dslint]).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(),
+    help="Config file (default: nearest dslint.toml or pyproject.toml with [tool.dslint]).",
+)
 @click.option("--preset", help="Preset to start from: " + ", ".join(available_presets()) + ".")
 @click.option("--select", multiple=True, help="Rules to run (codes, prefixes, names, ALL); comma-separated.")
 @click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
 @click.option("--ignore", multiple=True, help="Rules to leave out.")
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error"]), help="Exit 1 at this severity or worse.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 whatever is found (advisory runs).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "html"]), default="text",
-              show_default=True, help="Report format.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github", "html"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
 @click.option("--findings-out", type=click.Path(dir_okay=False), help="Write every finding to this JSONL file.")
 @click.option("--max-tokens", type=click.IntRange(min=1), help="Longest example in tokens (too-many-tokens).")
 @click.option("--encoding", help="tiktoken encoding for token counts (o200k_base, cl100k_base).")

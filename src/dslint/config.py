@@ -231,9 +231,7 @@ def active_rules(config: Config) -> ActiveRules:
         return _active_rules(config)
     except ConfigError as exc:
         if exc.path is None and config._file is not None and exc.key and exc.key in config._text:
-            line = next(
-                (i for i, text in enumerate(config._text.splitlines(), 1) if exc.key in text), None
-            )
+            line = next((i for i, text in enumerate(config._text.splitlines(), 1) if exc.key in text), None)
             raise ConfigError(exc.message, config._file, line) from None
         raise
 
@@ -262,13 +260,13 @@ def _active_rules(config: Config) -> ActiveRules:
     for code in sorted(selected):
         cls = rules[code]
         try:
-            opts = cls.Options.model_validate(options.get(code, {}))
+            rule_options = cls.Options.model_validate(options.get(code, {}))
         except ValidationError as exc:
             err = exc.errors()[0]
             where = ".".join(map(str, err["loc"]))
             raise ConfigError(f"rules.{code}.{where}: {err['msg']}", key=where or code) from None
         sev = Severity.parse(severities[code]) if code in severities else None
-        instances.append(cls(opts, sev))
+        instances.append(cls(rule_options, sev))
     per_file = {
         pattern: frozenset(_resolve(codes, rules, "per-file-ignores"))
         for pattern, codes in {**preset.per_file_ignores, **config.per_file_ignores}.items()

@@ -71,6 +71,7 @@ class Partial:
     """The mergeable result of scanning some sources."""
 
     counts: Counter[str] = field(default_factory=Counter)
+    worst: dict[str, Severity] = field(default_factory=dict)
     severities: Counter[Severity] = field(default_factory=Counter)
     samples: dict[str, list[Finding]] = field(default_factory=dict)
     dataset_states: dict[str, Any] = field(default_factory=dict)
@@ -103,6 +104,8 @@ class _Sink:
         p = self.partial
         p.counts[finding.code] += 1
         p.severities[finding.severity] += 1
+        if finding.severity > p.worst.get(finding.code, Severity.INFO):
+            p.worst[finding.code] = finding.severity
         samples = p.samples.setdefault(finding.code, [])
         if len(samples) < self.sample_size:
             samples.append(finding)
@@ -218,6 +221,8 @@ def scan_sources(
 def _merge(plan: Plan, into: Partial, other: Partial) -> None:
     into.counts += other.counts
     into.severities += other.severities
+    for code, sev in other.worst.items():
+        into.worst[code] = max(sev, into.worst.get(code, Severity.INFO))
     for code, samples in other.samples.items():
         mine = into.samples.setdefault(code, [])
         mine.extend(samples[: max(0, plan.sample_size - len(mine))])
@@ -280,7 +285,9 @@ def _summary(state: SummaryState, plan: Plan) -> Summary:
         per_epoch = sum(min(cap, n) * c for n, c in train.tokens.items())
         epochs = suggested_epochs(train.records)
         training = TrainingEstimate(
-            examples=train.records, suggested_epochs=epochs, tokens_per_epoch=per_epoch,
+            examples=train.records,
+            suggested_epochs=epochs,
+            tokens_per_epoch=per_epoch,
             training_tokens=per_epoch * epochs,
         )
     return Summary(encoding=plan.encoding, max_tokens=max_tokens, splits=splits, training=training)
@@ -354,7 +361,7 @@ def _report(sources: Sequence[Source], config: Config, plan: Plan, total: Partia
                 RuleResult(
                     code=rule.code,
                     name=rule.name,
-                    severity=str(rule.severity),
+                    severity=total.worst.get(rule.code, Severity.INFO).name.lower(),  # type: ignore[arg-type]
                     count=total.counts[rule.code],
                     samples=[_finding_model(f) for f in total.samples.get(rule.code, [])],
                 )

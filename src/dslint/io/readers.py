@@ -71,7 +71,7 @@ def _open_binary(path: Path) -> IO[bytes]:
     name = path.name.lower()
     try:
         if name.endswith(".gz"):
-            return gzip.open(path, "rb")
+            return gzip.open(path, "rb")  # type: ignore[return-value]
         if name.endswith((".zst", ".zstd")):
             import zstandard
 
@@ -210,8 +210,13 @@ def read_json(path: Path) -> Iterator[RawRow | ReadIssue]:
                 yield ReadIssue("invalid-json", f"invalid JSON: {exc}", None, exc.lineno, start + exc.pos)
                 return
         else:
-            yield ReadIssue("invalid-json", f"invalid JSON, the whole file is unreadable: {exc}", None,
-                            exc.lineno, start + exc.pos)
+            yield ReadIssue(
+                "invalid-json",
+                f"invalid JSON, the whole file is unreadable: {exc}",
+                None,
+                exc.lineno,
+                start + exc.pos,
+            )
             return
     if not isinstance(value, list):
         yield RawRow(0, 1, value, start)

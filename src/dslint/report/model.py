@@ -34,7 +34,7 @@ class FindingModel(BaseModel):
 class RuleResult(BaseModel):
     code: str
     name: str
-    severity: Literal["info", "warning", "error"] = Field(description="The rule's configured severity.")
+    severity: Literal["info", "warning", "error"] = Field(description="The worst severity among its findings.")
     count: int = Field(description="Exact number of findings.")
     samples: list[FindingModel] = Field(description="The first findings, in file and row order (bounded).")
 

@@ -56,9 +56,7 @@ class Rule:
         """The first line of the documentation."""
         return cls.documentation().splitlines()[0] if cls.__doc__ else ""
 
-    def finding(
-        self, message: str, location: Location, excerpt: str | None = None, fix: str | None = None
-    ) -> Finding:
+    def finding(self, message: str, location: Location, excerpt: str | None = None, fix: str | None = None) -> Finding:
         return Finding(self.code, self.name, self.severity, message, location, excerpt, fix)
 
 

@@ -28,9 +28,12 @@ class ConsecutiveSameRole(RecordRule):
             return
         prev = None
         for msg in record.messages:
-            if prev is not None and msg.role == prev.role and (
-                msg.role == "user"
-                or (msg.role == "assistant" and not (msg.has_tool_calls or prev.has_tool_calls))
+            if (
+                prev is not None
+                and msg.role == prev.role
+                and (
+                    msg.role == "user" or (msg.role == "assistant" and not (msg.has_tool_calls or prev.has_tool_calls))
+                )
             ):
                 yield self.finding(f"two {msg.role} turns in a row", record.location.at(msg.role_field))
             prev = msg

@@ -27,6 +27,4 @@ class UnknownFormat(RecordRule):
     def check(self, record: Record) -> Iterator[Finding]:
         if record.format == "unknown" and isinstance(record.raw, dict):
             keys = ", ".join(sorted(record.raw)) or "none"
-            yield self.finding(
-                f"record matches no known format (keys: {keys})", record.location, excerpt(record.raw)
-            )
+            yield self.finding(f"record matches no known format (keys: {keys})", record.location, excerpt(record.raw))

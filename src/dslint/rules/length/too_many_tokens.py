@@ -38,7 +38,6 @@ class TooManyTokens(RecordRule):
             return
         longest = max(record.messages, key=lambda m: m.n_tokens)
         yield self.finding(
-            f"example has {record.n_tokens} tokens, over max-tokens {limit} "
-            f"(longest field: {longest.n_tokens} tokens)",
+            f"example has {record.n_tokens} tokens, over max-tokens {limit} (longest field: {longest.n_tokens} tokens)",
             record.location.at(longest.field),
         )
