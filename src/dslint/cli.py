@@ -165,10 +165,31 @@ def rule(code: str) -> None:
 
 
 @main.command(name="rules")
-def list_rules() -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: the README's rule table.",
+)
+def list_rules(output_format: str) -> None:
     """List every rule: code, name, default severity and summary."""
+    if output_format == "markdown":
+        click.echo(rules_markdown())
+        return
     for cls in all_rules().values():
         click.echo(f"{cls.code}  {cls.name:<26} {cls.default_severity!s:<8} {cls.summary()}")
+
+
+def rules_markdown() -> str:
+    """The rule table for README.md, generated from the rule docstrings (a test keeps the README in sync)."""
+    lines = ["| code | name | severity | fix | what it finds |", "| --- | --- | --- | --- | --- |"]
+    for cls in all_rules().values():
+        lines.append(
+            f"| {cls.code} | `{cls.name}` | {cls.default_severity} | {cls.fix_applicability.value} | {cls.summary()} |"
+        )
+    return "\n".join(lines)
 
 
 @main.command()
