@@ -9,6 +9,7 @@ the line and what is wrong.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import fnmatch
 import re
@@ -77,13 +78,17 @@ class ActiveRules:
 
     rules: list[Rule]
     per_file_ignores: dict[str, frozenset[str]]
+    root: str = "."
 
     def ignored_in(self, path: str) -> frozenset[str]:
-        """Codes ignored for `path` by `per-file-ignores` (glob on the path and on the file name)."""
-        name = Path(path).name
+        """Codes ignored for `path` by `per-file-ignores`. A glob matches the path relative to the project root
+        (the config file's folder, else the working directory), the path as given, or the file name."""
+        candidates = {path, Path(path).name}
+        with contextlib.suppress(ValueError):  # a path outside the project root has no relative form
+            candidates.add(Path(path).resolve().relative_to(Path(self.root).resolve()).as_posix())
         out: set[str] = set()
         for pattern, codes in self.per_file_ignores.items():
-            if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(name, pattern):
+            if any(fnmatch.fnmatch(c, pattern) for c in candidates):
                 out |= codes
         return frozenset(out)
 
@@ -169,8 +174,12 @@ def load_config(
         if value is None:
             continue
         if key == "rules" and isinstance(merged.get(key), dict) and isinstance(value, dict):
-            # Options merge per rule, so `--max-tokens` keeps the file's other options.
-            merged[key] = {**merged[key], **value}
+            # Options merge one by one, so `--max-tokens` keeps the file's other options.
+            rules = dict(merged[key])
+            for rule, options in value.items():
+                old = rules.get(rule)
+                rules[rule] = {**old, **options} if isinstance(old, dict) and isinstance(options, dict) else options
+            merged[key] = rules
         elif key in ("ignore", "extend-select") and isinstance(merged.get(key), list):
             merged[key] = [*merged[key], *value]  # flags add to the file's lists
         else:
@@ -185,7 +194,7 @@ def load_preset(name: str) -> Config:
     if not file.is_file():
         close = difflib.get_close_matches(name, available_presets(), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else f" (available: {', '.join(available_presets())})"
-        raise ConfigError(f"unknown preset {name!r}{hint}")
+        raise ConfigError(f"unknown preset {name!r}{hint}", key=name)
     data, text = _parse_toml(file)
     data.pop("preset", None)
     return _validate(data, file, text)
@@ -239,7 +248,9 @@ def active_rules(config: Config) -> ActiveRules:
 def _active_rules(config: Config) -> ActiveRules:
     rules = all_rules()
     if config.encoding not in ENCODINGS:
-        raise ConfigError(f"encoding: unknown {config.encoding!r} (available: {', '.join(ENCODINGS)})")
+        raise ConfigError(
+            f"encoding: unknown {config.encoding!r} (available: {', '.join(ENCODINGS)})", key=config.encoding
+        )
     preset = load_preset(config.preset)
 
     select = config.select if config.select is not None else preset.select
@@ -271,4 +282,5 @@ def _active_rules(config: Config) -> ActiveRules:
         pattern: frozenset(_resolve(codes, rules, "per-file-ignores"))
         for pattern, codes in {**preset.per_file_ignores, **config.per_file_ignores}.items()
     }
-    return ActiveRules(instances, per_file)
+    root = str(config._file.parent) if config._file is not None else str(Path.cwd())
+    return ActiveRules(instances, per_file, root)

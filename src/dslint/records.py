@@ -83,6 +83,7 @@ class Message:
     source_role: str
     role_field: str
     has_tool_calls: bool = False
+    non_text: bool = False
     weight: float | None = None
     n_tokens: int = 0
 

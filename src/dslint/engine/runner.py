@@ -6,7 +6,9 @@ whether the files were scanned by one process or by several (`jobs`). Memory is 
 read, the per-rule samples and the rule states, never by the size of the data.
 
 Cross-split rules need the reference splits (validation, test) complete before they probe train records, so
-the runner scans in two phases: reference sources first (building the cross-split indexes), then the rest.
+when any is active the runner first makes an index pass over every source, indexing the rows whose split (the
+file's, or the row's `split` column) is a reference split, and then scans every source in order, probing the
+train rows. The index pass costs one extra parse of the data, and only when cross-split rules run.
 """
 
 from __future__ import annotations
@@ -145,10 +147,12 @@ class _SourceScanner:
     def scan(self, source: Source, partial: Partial, sink: _Sink) -> None:
         source_split = source.split
         normalise = self.normaliser.normalise
+        indexing = self.phase == "index"
         try:
             for item in source.read():
                 if isinstance(item, ReadIssue):
-                    self._read_issue(source, item, sink)
+                    if not indexing:
+                        self._read_issue(source, item, sink)
                     continue
                 value = item.value
                 split = source_split
@@ -156,11 +160,14 @@ class _SourceScanner:
                     column = value.get("split")
                     if isinstance(column, str) and column.strip():
                         split = normalise_split(column)
+                if indexing and split == "train":
+                    continue
                 record = normalise(value, Location(source.path, item.row, item.line, split))
                 self.count_tokens(record)
-                if self.phase == "reference":
+                if indexing:
                     self._add_reference(record, partial)
-                elif split == "train":
+                    continue
+                if split == "train":
                     for cross in self.cross_rules:
                         for finding in cross.probe(partial.cross_indexes[cross.code], record):
                             sink.add(finding)
@@ -175,8 +182,6 @@ class _SourceScanner:
             raise ScanError(str(exc)) from None
 
     def _add_reference(self, record: Record, partial: Partial) -> None:
-        if record.location.split == "train":
-            return
         for cross in self.cross_rules:
             if record.location.split in cross.reference_splits:
                 index = partial.cross_indexes[cross.code]
@@ -204,7 +209,7 @@ def scan_sources(
 ) -> Partial:
     """Scan some sources in order into one Partial (runs in a worker process when jobs > 1)."""
     partial = _new_partial(plan)
-    if phase == "reference":
+    if phase == "index":
         partial.cross_indexes = {r.code: r.new_index() for r in plan.rules_of(CrossSplitRule)}
     else:
         partial.cross_indexes = cross_indexes or {}
@@ -228,11 +233,6 @@ def _merge(plan: Plan, into: Partial, other: Partial) -> None:
         mine.extend(samples[: max(0, plan.sample_size - len(mine))])
     for rule in plan.rules_of(DatasetRule):
         into.dataset_states[rule.code] = rule.merge(into.dataset_states[rule.code], other.dataset_states[rule.code])
-    for rule in plan.rules_of(CrossSplitRule):
-        if rule.code in other.cross_indexes and rule.code in into.cross_indexes:
-            into.cross_indexes[rule.code] = rule.merge(into.cross_indexes[rule.code], other.cross_indexes[rule.code])
-        elif rule.code in other.cross_indexes:
-            into.cross_indexes[rule.code] = other.cross_indexes[rule.code]
     into.summary.merge(other.summary)
     into.findings_files.extend(other.findings_files)
 
@@ -240,11 +240,12 @@ def _merge(plan: Plan, into: Partial, other: Partial) -> None:
 def _run_phase(
     sources: Sequence[Source], plan: Plan, phase: str, jobs: int, cross: dict[str, Any] | None
 ) -> list[Partial]:
+    """One Partial per source, in the order given, so merging them is independent of `jobs`."""
     if jobs <= 1 or len(sources) <= 1:
-        return [scan_sources(sources, plan, phase, cross)]
+        return [scan_sources([s], plan, phase, cross) for s in sources]
     with ProcessPoolExecutor(max_workers=min(jobs, len(sources))) as pool:
-        futures = [pool.submit(scan_sources, [s], plan, phase, cross) for s in sources]
-        return [f.result() for f in futures]
+        n = len(sources)
+        return list(pool.map(scan_sources, [[s] for s in sources], [plan] * n, [phase] * n, [cross] * n))
 
 
 def _distribution(hist: Counter[int]) -> Distribution:
@@ -307,21 +308,13 @@ def run(
     tmpdir = tempfile.mkdtemp(prefix="dslint-") if findings_out else None
     plan = Plan(active, config.encoding, dict(config.role_map), config.sample_size, tmpdir)
     try:
-        reference = [s for s in sources if s.split != "train"]
-        has_cross = bool(plan.rules_of(CrossSplitRule))
-        partials: list[Partial] = []
-        cross: dict[str, Any] = {}
-        rest: Sequence[Source] = sources
-        if has_cross and reference:
-            partials = _run_phase(reference, plan, "reference", config.jobs, None)
-            for p in partials:
-                for code, index in p.cross_indexes.items():
-                    rule = next(r for r in plan.rules_of(CrossSplitRule) if r.code == code)
-                    cross[code] = rule.merge(cross[code], index) if code in cross else index
-            rest = [s for s in sources if s.split == "train"]
-        else:
-            cross = {r.code: r.new_index() for r in plan.rules_of(CrossSplitRule)}
-        partials += _run_phase(rest, plan, "train", config.jobs, cross)
+        cross_rules = plan.rules_of(CrossSplitRule)
+        cross: dict[str, Any] = {r.code: r.new_index() for r in cross_rules}
+        if cross_rules:  # index the reference rows first, so the indexes are complete before train is probed
+            for partial in _run_phase(sources, plan, "index", config.jobs, None):
+                for rule in cross_rules:
+                    cross[rule.code] = rule.merge(cross[rule.code], partial.cross_indexes[rule.code])
+        partials = _run_phase(sources, plan, "scan", config.jobs, cross)
 
         total = _new_partial(plan)
         for p in partials:

@@ -74,12 +74,31 @@ def detect_format(row: Mapping[str, Any]) -> str:
     return "unknown"
 
 
-def _type_name(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """A value's type in JSON's terms ("an object", "an array", "a number"...), for messages."""
     if value is None:
         return "null"
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(value), type(value).__name__
-    )
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    return "a string" if isinstance(value, str) else type(value).__name__
+
+
+def _role(turn: dict[str, Any], key: str, path: str, record: Record) -> str:
+    """The turn's role string; a missing or non-string role is a type error and reads as ""."""
+    if key not in turn:
+        record.type_errors.append((f"{path}.{key}", "a string", "missing"))
+        return ""
+    role = turn[key]
+    if not isinstance(role, str):
+        record.type_errors.append((f"{path}.{key}", "a string", json_type(role)))
+        return ""
+    return role
 
 
 class Normaliser:
@@ -111,7 +130,7 @@ class Normaliser:
             self._text_fields(record, value, (("text", "text"),))
         if fmt != "unknown":
             allowed = ALLOWED_KEYS[fmt]
-            record.unexpected_keys = [k for k in value if k not in allowed]
+            record.unexpected_keys[:0] = [k for k in value if k not in allowed]
         return record
 
     # -- formats ---------------------------------------------------------------------------------------
@@ -121,31 +140,29 @@ class Normaliser:
         if system is None:
             return
         if not isinstance(system, str):
-            record.type_errors.append(("system", "a string", _type_name(system)))
+            record.type_errors.append(("system", "a string", json_type(system)))
         record.messages.append(Message("system", system, "system", "system", "system"))
 
     def _openai(self, record: Record, value: dict[str, Any]) -> None:
         self._system_field(record, value)
         messages = value["messages"]
         if not isinstance(messages, list):
-            record.type_errors.append(("messages", "a list", _type_name(messages)))
+            record.type_errors.append(("messages", "an array", json_type(messages)))
             return
         for i, msg in enumerate(messages):
             path = f"messages[{i}]"
             if not isinstance(msg, dict):
-                record.type_errors.append((path, "an object", _type_name(msg)))
+                record.type_errors.append((path, "an object", json_type(msg)))
                 continue
-            role = msg.get("role")
-            if not isinstance(role, str):
-                record.type_errors.append((f"{path}.role", "a string", _type_name(role)))
-                role = "" if role is None else str(role)
+            role = _role(msg, "role", path, record)
             if "content" not in msg and not msg.get("tool_calls") and not msg.get("function_call"):
                 record.type_errors.append((f"{path}.content", "a string", "missing"))
             content = msg.get("content")
+            non_text = False
             if isinstance(content, list):
-                content = self._content_parts(record, content, f"{path}.content")
+                content, non_text = self._content_parts(record, content, f"{path}.content")
             elif content is not None and not isinstance(content, str):
-                record.type_errors.append((f"{path}.content", "a string", _type_name(content)))
+                record.type_errors.append((f"{path}.content", "a string", json_type(content)))
             weight = msg.get("weight")
             record.messages.append(
                 Message(
@@ -155,40 +172,45 @@ class Normaliser:
                     role,
                     f"{path}.role",
                     has_tool_calls=bool(msg.get("tool_calls") or msg.get("function_call")),
+                    non_text=non_text,
                     weight=weight if isinstance(weight, (int, float)) else None,
                 )
             )
             record.unexpected_keys.extend(f"{path}.{k}" for k in msg if k not in OPENAI_MESSAGE_KEYS)
 
     @staticmethod
-    def _content_parts(record: Record, parts: list[Any], path: str) -> str:
-        """OpenAI's multimodal content: a list of parts; the text parts are the message's text."""
+    def _content_parts(record: Record, parts: list[Any], path: str) -> tuple[str, bool]:
+        """OpenAI's multimodal content: a list of parts; the text parts are the message's text. Also says
+        whether there are non-text parts (an image-only turn is not empty)."""
         texts = []
+        non_text = False
         for j, part in enumerate(parts):
             if isinstance(part, dict) and isinstance(part.get("text"), str):
                 texts.append(part["text"])
-            elif not isinstance(part, dict) or "type" not in part:
-                record.type_errors.append((f"{path}[{j}]", "a content part object", _type_name(part)))
-        return "\n".join(texts)
+            elif isinstance(part, dict) and "text" in part:
+                record.type_errors.append((f"{path}[{j}].text", "a string", json_type(part["text"])))
+            elif isinstance(part, dict) and "type" in part:
+                non_text = True
+            else:
+                record.type_errors.append((f"{path}[{j}]", "a content part object", json_type(part)))
+        return "\n".join(texts), non_text
 
     def _sharegpt(self, record: Record, value: dict[str, Any]) -> None:
         self._system_field(record, value)
         turns = value["conversations"]
         if not isinstance(turns, list):
-            record.type_errors.append(("conversations", "a list", _type_name(turns)))
+            record.type_errors.append(("conversations", "an array", json_type(turns)))
             return
         for i, turn in enumerate(turns):
             path = f"conversations[{i}]"
             if not isinstance(turn, dict):
-                record.type_errors.append((path, "an object", _type_name(turn)))
+                record.type_errors.append((path, "an object", json_type(turn)))
                 continue
-            role = turn.get("from")
-            if not isinstance(role, str):
-                record.type_errors.append((f"{path}.from", "a string", _type_name(role)))
-                role = "" if role is None else str(role)
+            role = _role(turn, "from", path, record)
             content = turn.get("value")
             if not isinstance(content, str):
-                record.type_errors.append((f"{path}.value", "a string", _type_name(content)))
+                actual = json_type(content) if "value" in turn else "missing"
+                record.type_errors.append((f"{path}.value", "a string", actual))
             record.messages.append(
                 Message(
                     self.sharegpt_roles.get(role, role),
@@ -210,13 +232,13 @@ class Normaliser:
                     for j, role in enumerate(("user", "assistant")):
                         text = pair[j]
                         if not isinstance(text, str):
-                            record.type_errors.append((f"history[{i}][{j}]", "a string", _type_name(text)))
+                            record.type_errors.append((f"history[{i}][{j}]", "a string", json_type(text)))
                         field = f"history[{i}][{j}]"
                         record.messages.append(Message(role, text, field, role, field))
                 else:
-                    record.type_errors.append((f"history[{i}]", "a [prompt, response] pair", _type_name(pair)))
+                    record.type_errors.append((f"history[{i}]", "a [prompt, response] pair", json_type(pair)))
         elif history is not None:
-            record.type_errors.append(("history", "a list", _type_name(history)))
+            record.type_errors.append(("history", "an array", json_type(history)))
         fields = [("instruction", "user")]
         if value.get("input") not in (None, ""):
             fields.append(("input", "user"))
@@ -228,5 +250,5 @@ class Normaliser:
         for key, role in fields:
             text = value.get(key)
             if not isinstance(text, str):
-                record.type_errors.append((key, "a string", _type_name(text)))
+                record.type_errors.append((key, "a string", json_type(text)))
             record.messages.append(Message(role, text, key, key, key))

@@ -11,8 +11,8 @@ record batches with pyarrow.
 
 from __future__ import annotations
 
+import bisect
 import gzip
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,24 +62,61 @@ def file_kind(path: Path) -> str | None:
         return "jsonl"
     if name.endswith(".json"):
         return "json"
-    if name.endswith(".parquet"):
-        return "parquet"
+    if name.endswith(".parquet") and name == path.name.lower():
+        return "parquet"  # Parquet compresses inside the file; a .parquet.gz is not readable as is
     return None
 
 
 def _open_binary(path: Path) -> IO[bytes]:
-    name = path.name.lower()
     try:
-        if name.endswith(".gz"):
+        if path.name.lower().endswith(".gz"):
             return gzip.open(path, "rb")  # type: ignore[return-value]
-        if name.endswith((".zst", ".zstd")):
-            import zstandard
-
-            raw = path.open("rb")
-            return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
         return path.open("rb")
     except OSError as exc:
         raise SourceError(f"{path}: cannot open: {exc.strerror or exc}") from None
+
+
+def _zstd_chunks(path: Path, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+    """Decompressed chunks of a .zst file (several frames allowed). A stream that stops inside a frame raises
+    EOFError: zstandard's stream reader would return nothing or part of it silently."""
+    import zstandard
+
+    dctx = zstandard.ZstdDecompressor()
+    dobj = dctx.decompressobj()
+    fed = False
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot open: {exc.strerror or exc}") from None
+    with fh:
+        while chunk := fh.read(chunk_size):
+            while chunk:
+                try:
+                    yield dobj.decompress(chunk)
+                except zstandard.ZstdError as exc:
+                    raise ValueError(f"not a valid zstd stream: {exc}") from None
+                fed, chunk = True, b""
+                if dobj.eof:
+                    chunk = dobj.unused_data
+                    dobj, fed = dctx.decompressobj(), False
+    if fed and not dobj.eof:
+        raise EOFError("zstd stream ended inside a frame")
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    """The file's lines (each ending in a newline but perhaps the last), decompressing .gz and .zst."""
+    if not path.name.lower().endswith((".zst", ".zstd")):
+        with _open_binary(path) as fh:
+            yield from fh
+        return
+    pending = b""
+    for chunk in _zstd_chunks(path):
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        for line in lines:
+            yield line + b"\n"
+    if pending:
+        yield pending
 
 
 def read_rows(path: Path) -> Iterator[RawRow | ReadIssue]:
@@ -98,7 +135,7 @@ def _decode_failure(data: bytes) -> tuple[int, str] | None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return exc.start, f"invalid UTF-8 byte 0x{data[exc.start]:02x} at byte {exc.start} of the line"
+        return exc.start, f"invalid UTF-8 byte 0x{data[exc.start]:02x}"
     return None
 
 
@@ -110,15 +147,15 @@ def _parse_line(data: bytes, row: int, line: int, offset: int) -> Iterator[RawRo
         bad = _decode_failure(data)
         if bad is None:
             text = data.decode("utf-8", "replace").rstrip("\r\n")
-            yield ReadIssue("invalid-json", f"invalid JSON: {exc}", row, line, offset, text)
+            yield ReadIssue("invalid-json", f"invalid JSON: {exc.msg} at column {exc.colno}", row, line, offset, text)
             return
         at, why = bad
-        yield ReadIssue("invalid-utf8", why, row, line, offset + at)
+        yield ReadIssue("invalid-utf8", f"{why} at column {at + 1}", row, line, offset + at)
         try:
             value = orjson.loads(data.decode("utf-8", "replace"))
         except orjson.JSONDecodeError as exc2:
             text = data.decode("utf-8", "replace").rstrip("\r\n")
-            yield ReadIssue("invalid-json", f"invalid JSON: {exc2}", row, line, offset, text)
+            yield ReadIssue("invalid-json", f"invalid JSON: {exc2.msg} at column {exc2.colno}", row, line, offset, text)
             return
     yield RawRow(row, line, value, offset)
 
@@ -127,23 +164,24 @@ def read_jsonl(path: Path) -> Iterator[RawRow | ReadIssue]:
     """JSON Lines, plain or compressed. Blank lines are not rows."""
     row = 0
     offset = 0
-    with _open_binary(path) as fh:
-        try:
-            for line_no, data in enumerate(fh, start=1):
-                start = offset
-                offset += len(data)
-                if line_no == 1 and data.startswith(BOM):
-                    yield ReadIssue("byte-order-mark", "file starts with a UTF-8 byte order mark", 0, 1, 0)
-                    data = data[len(BOM) :]
-                    start += len(BOM)
-                if not data.strip():
-                    continue
-                yield from _parse_line(data, row, line_no, start)
-                row += 1
-        except (OSError, EOFError, ValueError) as exc:
-            # A truncated or corrupt .gz/.zst stream: report where it broke, keep what was read.
-            yield ReadIssue("invalid-json", f"compressed stream is corrupt or truncated: {exc}", row, None, offset)
-            return
+    line_no = 0
+    try:
+        for line_no, data in enumerate(_lines(path), start=1):
+            start = offset
+            offset += len(data)
+            if line_no == 1 and data.startswith(BOM):
+                yield ReadIssue("byte-order-mark", "file starts with a UTF-8 byte order mark", 0, 1, 0)
+                data = data[len(BOM) :]
+                start += len(BOM)
+            if not data.strip():
+                continue
+            yield from _parse_line(data, row, line_no, start)
+            row += 1
+    except (OSError, EOFError, ValueError) as exc:
+        # A truncated or corrupt .gz/.zst stream: report where it broke, keep what was read.
+        message = f"compressed stream is corrupt or truncated after line {line_no}: {exc}"
+        yield ReadIssue("invalid-json", message, row, line_no + 1, offset)
+        return
     if row == 0:
         yield ReadIssue("empty-file", "the file holds no records", None, None, None)
 
@@ -182,16 +220,14 @@ def element_offsets(data: bytes) -> list[int]:
 
 def read_json(path: Path) -> Iterator[RawRow | ReadIssue]:
     """A JSON file: an array of records (or one record). A `.json` file that is really JSONL is read as such."""
-    with _open_binary(path) as fh:
-        try:
-            data = fh.read()
-        except (OSError, EOFError, ValueError) as exc:
-            raise SourceError(f"{path}: cannot read: {exc}") from None
-    start = 0
-    if data.startswith(BOM):
-        yield ReadIssue("byte-order-mark", "file starts with a UTF-8 byte order mark", 0, 1, 0)
-        start = len(BOM)
+    try:
+        data = b"".join(_lines(path))
+    except (OSError, EOFError, ValueError) as exc:
+        raise SourceError(f"{path}: cannot read: {exc}") from None
+    start = len(BOM) if data.startswith(BOM) else 0
     body = data[start:]
+    if start and not _looks_like_jsonl(body):  # read_jsonl reports the BOM itself
+        yield ReadIssue("byte-order-mark", "file starts with a UTF-8 byte order mark", 0, 1, 0)
     if not body.strip():
         yield ReadIssue("empty-file", "the file holds no records", None, None, None)
         return
@@ -203,11 +239,17 @@ def read_json(path: Path) -> Iterator[RawRow | ReadIssue]:
             return
         bad = _decode_failure(body)
         if bad is not None:
-            yield ReadIssue("invalid-utf8", bad[1].replace(" of the line", ""), None, None, start + bad[0])
+            at, why = bad
+            offsets = element_offsets(body)
+            row = bisect.bisect_right(offsets, at) - 1 if offsets else None
+            line = body.count(b"\n", 0, at) + 1
+            column = at - body.rfind(b"\n", 0, at)
+            row = row if row is not None and row >= 0 else None
+            yield ReadIssue("invalid-utf8", f"{why} at column {column}", row, line, start + at)
             try:
                 value = orjson.loads(body.decode("utf-8", "replace"))
             except orjson.JSONDecodeError:
-                yield ReadIssue("invalid-json", f"invalid JSON: {exc}", None, exc.lineno, start + exc.pos)
+                yield ReadIssue("invalid-json", f"invalid JSON: {exc.msg}", None, exc.lineno, start + exc.pos)
                 return
         else:
             yield ReadIssue(
@@ -246,6 +288,12 @@ def _looks_like_jsonl(body: bytes) -> bool:
         return False
 
 
+def drop_nulls(row: dict[str, Any]) -> dict[str, Any]:
+    """A table row without its null columns: in a table every row has every column, so null means absent
+    (else a Parquet file mixing prompt/completion and text rows would read as one broken format)."""
+    return {k: v for k, v in row.items() if v is not None}
+
+
 def read_parquet(path: Path) -> Iterator[RawRow | ReadIssue]:
     """Parquet in record batches (bounded memory); rows have no line numbers."""
     import pyarrow.parquet as pq
@@ -257,7 +305,7 @@ def read_parquet(path: Path) -> Iterator[RawRow | ReadIssue]:
     row = 0
     for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS):
         for item in batch.to_pylist():
-            yield RawRow(row, None, item, None)
+            yield RawRow(row, None, drop_nulls(item), None)
             row += 1
     if row == 0:
         yield ReadIssue("empty-file", "the file holds no records", None, None, None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dslint.io.readers import RawRow, ReadIssue, file_kind, read_rows
+from dslint.io.readers import RawRow, ReadIssue, drop_nulls, file_kind, read_rows
 
 SPLIT_ALIASES = {
     "train": "train",
@@ -56,12 +56,13 @@ def normalise_split(name: str) -> str:
 
 
 def split_from_name(path: Path) -> str:
-    """The split a file's name (or else its folder's name) implies; `train` when neither names one."""
-    for part in (path.name, path.parent.name):
-        for token in _NAME_TOKENS.findall(part.lower()):
-            if token in SPLIT_ALIASES:
-                return SPLIT_ALIASES[token]
-    return "train"
+    """The split a file's name implies (`valid_00.jsonl`, `train-00000-of-00002.parquet`), else its folder's
+    when the folder is named exactly as a split (`data/test/part-0.parquet`); `train` when neither does.
+    A folder like `test_fixtures/` names no split: only a file name is read word by word."""
+    for token in _NAME_TOKENS.findall(path.name.lower()):
+        if token in SPLIT_ALIASES:
+            return SPLIT_ALIASES[token]
+    return SPLIT_ALIASES.get(path.parent.name.lower(), "train")
 
 
 def expand_path(path: Path) -> list[Path]:
@@ -90,12 +91,14 @@ def sources_from_paths(paths: Iterable[str | Path], splits: Mapping[str, str | P
 
 def sources_from_object(data: Any, split: str = "train") -> list[Source]:
     """Sources for in-memory data: a list of dicts, a pandas DataFrame, a `datasets.Dataset`/`DatasetDict`."""
+    split = normalise_split(split)
     type_name = f"{type(data).__module__}.{type(data).__name__}"
     if type_name.startswith("pandas.") and hasattr(data, "to_dict"):
         import pyarrow as pa
 
         # Through Arrow, so nested columns come back as plain lists and dicts, not numpy arrays.
-        return [Source("<dataframe>", split, pa.Table.from_pandas(data, preserve_index=False).to_pylist())]
+        rows = pa.Table.from_pandas(data, preserve_index=False).to_pylist()
+        return [Source("<dataframe>", split, [drop_nulls(row) for row in rows])]
     if type_name.startswith("datasets.") and hasattr(data, "keys") and not hasattr(data, "features"):
         return [Source(f"<dataset:{name}>", normalise_split(name), data[name]) for name in data]
     if type_name.startswith("datasets."):

@@ -32,7 +32,8 @@ class AssistantBeforeUser(RecordRule):
         if first.role not in ("assistant", "tool"):
             return  # an unknown role: unknown-role reports it
         if any(m.role == "user" for m in turns):
-            message = f"conversation starts with a {first.role} turn before any user turn"
+            article = "an" if first.role == "assistant" else "a"
+            message = f"conversation starts with {article} {first.role} turn before any user turn"
         else:
             message = "conversation has no user turn"
         yield self.finding(message, record.location.at(first.role_field))

@@ -26,4 +26,4 @@ class SystemNotFirst(RecordRule):
             return
         for i, msg in enumerate(record.messages):
             if i > 0 and msg.role == "system":
-                yield self.finding(f"system turn at position {i}, not first", record.location.at(msg.role_field))
+                yield self.finding(f"system turn after {i} other turn(s)", record.location.at(msg.role_field))

@@ -29,7 +29,7 @@ class UnknownRole(RecordRule):
         if not record.is_conversation:
             return
         for msg in record.messages:
-            if msg.role not in CANONICAL_ROLES:
+            if msg.role not in CANONICAL_ROLES and msg.source_role:  # a missing role is wrong-type's
                 yield self.finding(
                     f"unknown role {msg.source_role!r} (known: system, user, assistant, tool; "
                     "map others with `role-map`)",

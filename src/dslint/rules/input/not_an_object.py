@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 
+from dslint.io.formats import json_type
 from dslint.records import Finding, Record, Severity
 from dslint.rules.base import RecordRule, excerpt
 
@@ -23,5 +24,4 @@ class NotAnObject(RecordRule):
 
     def check(self, record: Record) -> Iterator[Finding]:
         if not isinstance(record.raw, dict):
-            kind = type(record.raw).__name__ if record.raw is not None else "null"
-            yield self.finding(f"row is a JSON {kind}, not an object", record.location, excerpt(record.raw))
+            yield self.finding(f"row is {json_type(record.raw)}, not an object", record.location, excerpt(record.raw))

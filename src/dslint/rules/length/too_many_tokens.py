@@ -36,8 +36,9 @@ class TooManyTokens(RecordRule):
         limit = self.options.max_tokens
         if record.n_tokens <= limit:
             return
+        message = f"example has {record.n_tokens} tokens, over max-tokens {limit}"
+        if not record.messages:
+            yield self.finding(message, record.location)
+            return
         longest = max(record.messages, key=lambda m: m.n_tokens)
-        yield self.finding(
-            f"example has {record.n_tokens} tokens, over max-tokens {limit} (longest field: {longest.n_tokens} tokens)",
-            record.location.at(longest.field),
-        )
+        yield self.finding(f"{message} (longest field: {longest.n_tokens} tokens)", record.location.at(longest.field))

@@ -1,0 +1,57 @@
+"""Shared test fixtures: write small dataset files, and build a normalised Record for a rule's `check()`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dslint.io.formats import Normaliser
+from dslint.records import Location, Record
+
+
+@pytest.fixture
+def write_jsonl(tmp_path: Path) -> Callable[..., Path]:
+    """`write_jsonl(rows, name="train.jsonl")`: one JSON object (or raw str line) per line, in tmp_path."""
+
+    def write(rows: Iterable[Any], name: str = "train.jsonl") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = [row if isinstance(row, str) else json.dumps(row, ensure_ascii=False) for row in rows]
+        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def write_json(tmp_path: Path) -> Callable[..., Path]:
+    """`write_json(value, name="train.json")`: a pretty-printed JSON file (indent 2, like most exports)."""
+
+    def write(value: Any, name: str = "train.json") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def make_record() -> Callable[..., Record]:
+    """`make_record(value, role_map=None, path="train.jsonl", row=0, line=1, split="train")`: a normalised Record."""
+
+    def make(
+        value: Any,
+        role_map: Mapping[str, str] | None = None,
+        path: str = "train.jsonl",
+        row: int = 0,
+        line: int | None = 1,
+        split: str = "train",
+    ) -> Record:
+        return Normaliser(role_map).normalise(value, Location(path, row, line, split))
+
+    return make
