@@ -28,6 +28,8 @@ from typing import Any
 
 import orjson
 
+from dslint.io.sources import expand_path
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
@@ -90,16 +92,21 @@ def best(runs: list[Run], records: int, size: int) -> Result:
 
 
 def corpus_files(corpus: Path) -> list[Path]:
-    if corpus.is_dir():
-        return sorted(corpus.rglob("*.jsonl"))
-    return [corpus]
+    """The files `dslint scan corpus` reads (dslint's own listing), so the floor reads the same ones."""
+    if not corpus.exists():
+        return []
+    files: list[Path] = expand_path(corpus)
+    others = [f for f in files if not f.name.endswith(".jsonl")]
+    if others:
+        sys.exit(f"{corpus}: the floor reads plain .jsonl only, but the scan would also read {others[0]}")
+    return files
 
 
 def ensure_corpus(records: int, seed: int, shards: int) -> Path:
     """The generated corpus for these settings, generating it first when it is not there yet."""
     name = f"chat-{records}-s{seed}" + (f"-k{shards}" if shards > 1 else "")
     path = OUT / (name if shards > 1 else f"{name}.jsonl")
-    complete = (path.is_dir() and len(corpus_files(path)) == shards) or path.is_file()
+    complete = (path.is_dir() and len(list(path.glob("part-*.jsonl"))) == shards) or path.is_file()
     if complete:
         print(f"reusing {path.relative_to(ROOT)}")
         return path

@@ -126,20 +126,20 @@ class _SourceScanner:
         self.plan = plan
         self.phase = phase
         self.normaliser = Normaliser(plan.role_map)
-        self.counter = TokenCounter(plan.encoding)
+        self.encode = TokenCounter(plan.encoding).encode
         self.input_rules = {r.name: r for r in plan.rules_of(InputRule)}
         self.record_rules: list[RecordRule] = plan.rules_of(RecordRule)
         self.dataset_rules: list[DatasetRule[Any]] = plan.rules_of(DatasetRule)
         self.cross_rules: list[CrossSplitRule[Any]] = plan.rules_of(CrossSplitRule)
 
     def count_tokens(self, record: Record) -> None:
-        count = self.counter.count
+        encode = self.encode
         total = 0
         for msg in record.messages:
             content = msg.content
             if isinstance(content, str) and content:
-                msg.n_tokens = count(content)
-                total += msg.n_tokens
+                msg.n_tokens = n = len(encode(content))
+                total += n
         if record.is_conversation:
             total += TOKENS_PER_TURN * len(record.messages) + TOKENS_PER_REPLY_PRIMER
         record.n_tokens = total

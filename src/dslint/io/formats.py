@@ -176,7 +176,8 @@ class Normaliser:
                     weight=weight if isinstance(weight, (int, float)) else None,
                 )
             )
-            record.unexpected_keys.extend(f"{path}.{k}" for k in msg if k not in OPENAI_MESSAGE_KEYS)
+            if not msg.keys() <= OPENAI_MESSAGE_KEYS:
+                record.unexpected_keys.extend(f"{path}.{k}" for k in msg if k not in OPENAI_MESSAGE_KEYS)
 
     @staticmethod
     def _content_parts(record: Record, parts: list[Any], path: str) -> tuple[str, bool]:
@@ -221,7 +222,8 @@ class Normaliser:
                     has_tool_calls=role in SHAREGPT_TOOL_CALL_ROLES,
                 )
             )
-            record.unexpected_keys.extend(f"{path}.{k}" for k in turn if k not in SHAREGPT_TURN_KEYS)
+            if not turn.keys() <= SHAREGPT_TURN_KEYS:
+                record.unexpected_keys.extend(f"{path}.{k}" for k in turn if k not in SHAREGPT_TURN_KEYS)
 
     def _alpaca(self, record: Record, value: dict[str, Any]) -> None:
         self._system_field(record, value)

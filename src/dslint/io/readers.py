@@ -173,9 +173,13 @@ def read_jsonl(path: Path) -> Iterator[RawRow | ReadIssue]:
                 yield ReadIssue("byte-order-mark", "file starts with a UTF-8 byte order mark", 0, 1, 0)
                 data = data[len(BOM) :]
                 start += len(BOM)
-            if not data.strip():
-                continue
-            yield from _parse_line(data, row, line_no, start)
+            try:  # the fast path; a line that fails is parsed again to say why
+                yield RawRow(row, line_no, orjson.loads(data), start)
+            except orjson.JSONDecodeError:
+                if data.strip():
+                    yield from _parse_line(data, row, line_no, start)
+                else:
+                    continue  # a blank line is not a row
             row += 1
     except (OSError, EOFError, ValueError) as exc:
         # A truncated or corrupt .gz/.zst stream: report where it broke, keep what was read.

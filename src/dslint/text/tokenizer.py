@@ -70,7 +70,7 @@ class TokenCounter:
 
     def __init__(self, encoding: str = "o200k_base") -> None:
         self.encoding_name = encoding
-        self._encode = get_encoding(encoding).encode_ordinary
+        self.encode = get_encoding(encoding).encode_ordinary  # bound once: the scan calls it per message
 
     def __getstate__(self) -> str:
         # Pickle by name: tiktoken's own unpickling would fetch the encoding from the network.
@@ -80,4 +80,4 @@ class TokenCounter:
         self.__init__(name)  # type: ignore[misc]
 
     def count(self, text: str) -> int:
-        return len(self._encode(text)) if text else 0
+        return len(self.encode(text)) if text else 0
