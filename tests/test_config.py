@@ -209,7 +209,7 @@ def test_option_overrides_keep_the_files_other_options_of_the_same_rule(project:
         ({"select": ["L00"]}, ["L001", "L002", "L003"]),
         ({"select": ["unknown-role", "assistant-before-user"]}, ["C001", "C004"]),
         ({"select": ["C"], "ignore": ["C001", "empty-content"]}, [c for c in CHAT_CODES if c not in ("C001", "C007")]),
-        ({"ignore": ["C", "F"]}, ["L001", "L002", "L003"]),
+        ({"ignore": ["C", "F"]}, [c for c in ALL_CODES if c[0] not in "CF"]),
         ({"select": ["C001"], "extend_select": ["L"]}, ["C001", "L001", "L002", "L003"]),
         ({"select": ["ALL"], "ignore": ["ALL"]}, []),
     ],

@@ -5,7 +5,7 @@
 >>> print(report)
 """
 
-from dslint.api import scan
+from dslint.api import clean, scan
 from dslint.config import Config, ConfigError
 from dslint.records import Finding, Location, Message, Record, Severity
 from dslint.report.model import Report
@@ -27,5 +27,6 @@ __all__ = [
     "RuleOptions",
     "Severity",
     "__version__",
+    "clean",
     "scan",
 ]

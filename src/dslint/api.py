@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from dslint.config import Config, active_rules, load_config
+from dslint.engine.clean import CleanResult
+from dslint.engine.clean import clean as clean_sources
 from dslint.engine.runner import run
 from dslint.io.sources import Source, sources_from_object, sources_from_paths
 from dslint.report.model import Report
@@ -43,9 +45,33 @@ def scan(
     >>> report.count("no-assistant-turn")
     1
     """
-    if isinstance(config, Config):
-        cfg = Config.model_validate({**config.model_dump(), **settings}) if settings else config
-    else:
-        cfg = load_config(config, overrides=settings)
+    cfg = _config(config, settings)
     sources = _sources(data, splits, split)
     return run(sources, cfg, active_rules(cfg), findings_out)
+
+
+def clean(
+    data: Any,
+    out_dir: str | Path,
+    *,
+    unsafe_fixes: bool = False,
+    diff: bool = False,
+    splits: Mapping[str, str | Path] | None = None,
+    config: Config | str | Path | None = None,
+    **settings: Any,
+) -> CleanResult:
+    """Write a cleaned copy of the dataset files `data` (a path or list of paths) under `out_dir`.
+
+    Safe fixes are applied always, unsafe ones with `unsafe_fixes=True`; records with a finding at or above
+    `fail_on` that no fix resolved go to `dslint-rejects.jsonl`, and `dslint-manifest.json` accounts for every
+    record. With `diff=True` nothing is written and `result.diff` shows what would change.
+    """
+    cfg = _config(config, settings)
+    sources = _sources(data, splits, "train")
+    return clean_sources(sources, cfg, active_rules(cfg), out_dir, unsafe_fixes, diff)
+
+
+def _config(config: Config | str | Path | None, settings: dict[str, Any]) -> Config:
+    if isinstance(config, Config):
+        return Config.model_validate({**config.model_dump(), **settings}) if settings else config
+    return load_config(config, overrides=settings)

@@ -13,9 +13,11 @@ from typing import Any, NoReturn
 
 import click
 
-from dslint.config import ConfigError, active_rules, available_presets, load_config
+from dslint.config import ActiveRules, Config, ConfigError, active_rules, available_presets, load_config
+from dslint.engine.clean import CleanError
+from dslint.engine.clean import clean as clean_sources
 from dslint.engine.runner import ScanError, run
-from dslint.io.sources import SourceSpecError, sources_from_paths
+from dslint.io.sources import MANIFEST_NAME, Source, SourceSpecError, sources_from_paths
 from dslint.report.github import render_github
 from dslint.report.html import render_html
 from dslint.report.model import Report
@@ -60,20 +62,63 @@ def main() -> None:
     """dslint: lint LLM training datasets before you spend GPU hours on them."""
 
 
+def _config_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `scan` and `clean` share: what to read, and which rules with which settings."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(dir_okay=True)),
+        click.option(
+            "--split", "split_pairs", multiple=True, metavar="NAME=PATH", help="Add a file/folder as a split."
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(),
+            help="Config file (default: the nearest dslint.toml, or pyproject.toml with [tool.dslint]).",
+        ),
+        click.option("--preset", help="Preset to start from: " + ", ".join(available_presets()) + "."),
+        click.option("--select", multiple=True, help="Rules to run (codes, prefixes, names, ALL); comma-separated."),
+        click.option("--extend-select", multiple=True, help="Rules to add to the selection."),
+        click.option("--ignore", multiple=True, help="Rules to leave out."),
+        click.option(
+            "--fail-on",
+            type=click.Choice(["info", "warning", "error"]),
+            help="Severity that fails a scan (and rejects a record in clean).",
+        ),
+        click.option("--max-tokens", type=click.IntRange(min=1), help="Longest example in tokens (too-many-tokens)."),
+        click.option("--encoding", help="tiktoken encoding for token counts (o200k_base, cl100k_base)."),
+        click.option(
+            "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (files are spread across them)."
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _prepare(opts: dict[str, Any]) -> tuple[Config, ActiveRules, list[Source]]:
+    """Config, rules and sources from the shared options (raises the USER_ERRORS)."""
+    splits = _split_pairs(opts.pop("split_pairs"))
+    paths = opts.pop("paths")
+    if not paths and not splits:
+        raise click.UsageError("give at least one PATH (or --split NAME=PATH)")
+    max_tokens = opts.pop("max_tokens")
+    overrides: dict[str, Any] = {
+        "preset": opts.pop("preset"),
+        "select": _codes(opts.pop("select")),
+        "extend_select": _codes(opts.pop("extend_select")),
+        "ignore": _codes(opts.pop("ignore")),
+        "fail_on": opts.pop("fail_on"),
+        "encoding": opts.pop("encoding"),
+        "jobs": opts.pop("jobs"),
+        "sample_size": opts.pop("sample_size", None),
+        "rules": {"too-many-tokens": {"max-tokens": max_tokens}} if max_tokens else None,
+    }
+    config = load_config(opts.pop("config_path"), overrides)
+    return config, active_rules(config), sources_from_paths(paths, splits)
+
+
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(dir_okay=True))
-@click.option("--split", "split_pairs", multiple=True, metavar="NAME=PATH", help="Add a file or folder as a split.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(),
-    help="Config file (default: nearest dslint.toml or pyproject.toml with [tool.dslint]).",
-)
-@click.option("--preset", help="Preset to start from: " + ", ".join(available_presets()) + ".")
-@click.option("--select", multiple=True, help="Rules to run (codes, prefixes, names, ALL); comma-separated.")
-@click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
-@click.option("--ignore", multiple=True, help="Rules to leave out.")
-@click.option("--fail-on", type=click.Choice(["info", "warning", "error"]), help="Exit 1 at this severity or worse.")
+@_config_options
 @click.option("--exit-zero", is_flag=True, help="Exit 0 whatever is found (advisory runs).")
 @click.option(
     "--format",
@@ -84,51 +129,25 @@ def main() -> None:
     help="Report format.",
 )
 @click.option("--findings-out", type=click.Path(dir_okay=False), help="Write every finding to this JSONL file.")
-@click.option("--max-tokens", type=click.IntRange(min=1), help="Longest example in tokens (too-many-tokens).")
-@click.option("--encoding", help="tiktoken encoding for token counts (o200k_base, cl100k_base).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (files are spread across them).")
 @click.option("--sample-size", type=click.IntRange(min=0), help="Findings kept per rule in the report.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal).")
+@click.option("--profile", is_flag=True, help="Report the time spent reading, tokenizing and in each rule.")
 def scan(
-    paths: tuple[str, ...],
-    split_pairs: tuple[str, ...],
-    config_path: str | None,
-    preset: str | None,
-    select: tuple[str, ...],
-    extend_select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    fail_on: str | None,
     exit_zero: bool,
     output_format: str,
     findings_out: str | None,
-    max_tokens: int | None,
-    encoding: str | None,
-    jobs: int | None,
-    sample_size: int | None,
     color: bool | None,
+    profile: bool,
+    **opts: Any,
 ) -> None:
     """Scan dataset files or folders (JSONL, .jsonl.gz/.zst, JSON, Parquet) and report what is wrong."""
-    splits = _split_pairs(split_pairs)
-    if not paths and not splits:
-        raise click.UsageError("give at least one PATH (or --split NAME=PATH)")
-    overrides: dict[str, Any] = {
-        "preset": preset,
-        "select": _codes(select),
-        "extend_select": _codes(extend_select),
-        "ignore": _codes(ignore),
-        "fail_on": fail_on,
-        "encoding": encoding,
-        "jobs": jobs,
-        "sample_size": sample_size,
-        "rules": {"too-many-tokens": {"max-tokens": max_tokens}} if max_tokens else None,
-    }
     try:
-        config = load_config(config_path, overrides)
-        rules = active_rules(config)
-        sources = sources_from_paths(paths, splits)
-        report = run(sources, config, rules, findings_out)
+        config, rules, sources = _prepare(opts)
+        report = run(sources, config, rules, findings_out, profile)
     except USER_ERRORS as exc:
         _fail(str(exc))
+    except click.ClickException:
+        raise
     except Exception as exc:  # never a traceback: say what broke and how to report it
         _fail(f"internal error: {type(exc).__name__}: {exc} (please report this with the command you ran)")
     if output_format == "text":
@@ -137,6 +156,43 @@ def scan(
     else:
         click.echo(RENDERERS[output_format](report))
     sys.exit(0 if exit_zero else report.exit_code)
+
+
+@main.command(name="clean")
+@_config_options
+@click.option(
+    "--output",
+    "-o",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder for the cleaned copy, the rejects file and the manifest.",
+)
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change meaning.")
+@click.option("--diff", is_flag=True, help="Write nothing; show what would change (exit 1 if anything would).")
+def clean_command(out_dir: str, unsafe_fixes: bool, diff: bool, **opts: Any) -> None:
+    """Write a cleaned copy: safe fixes applied, records with unresolved errors moved to a rejects file.
+
+    Every input record is accounted for in dslint-manifest.json: kept, fixed (with the fixes applied) or
+    rejected (in dslint-rejects.jsonl, with its reasons). Inputs are never modified.
+    """
+    try:
+        config, rules, sources = _prepare(opts)
+        result = clean_sources(sources, config, rules, out_dir, unsafe_fixes, diff)
+    except (*USER_ERRORS, CleanError) as exc:
+        _fail(str(exc))
+    except click.ClickException:
+        raise
+    except Exception as exc:  # never a traceback
+        _fail(f"internal error: {type(exc).__name__}: {exc} (please report this with the command you ran)")
+    t = result.manifest.totals
+    if diff:
+        click.echo(result.diff, nl=False)
+    summary = f"{t['records']} records: {t['kept']} kept, {t['fixed']} fixed, {t['rejected']} rejected" + (
+        "" if diff else f"; written to {out_dir} (see {MANIFEST_NAME})"
+    )
+    click.echo(summary, err=diff)
+    sys.exit(1 if diff and result.changed else 0)
 
 
 def _find_rule(code: str) -> Any:

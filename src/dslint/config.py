@@ -16,12 +16,12 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from dslint.packs import packs_root
 from dslint.records import Severity
 from dslint.rules import all_rules
 from dslint.rules.base import Rule
@@ -97,11 +97,7 @@ class ActiveRules:
 
 
 def presets_dir() -> Path:
-    """The presets folder: inside the installed wheel, or the repository's `rules/` in a source checkout."""
-    packaged = Path(str(resources.files("dslint"))) / "packs" / "presets"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "rules" / "presets"
+    return packs_root() / "presets"
 
 
 def available_presets() -> list[str]:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ class Plan:
     role_map: dict[str, str]
     sample_size: int
     findings_dir: str | None = None
+    profile: bool = False
 
     def rules_of(self, kind: type[Rule]) -> list[Any]:
         return [r for r in self.active.rules if isinstance(r, kind)]
@@ -80,6 +82,7 @@ class Partial:
     cross_indexes: dict[str, Any] = field(default_factory=dict)
     summary: SummaryState = field(default_factory=SummaryState)
     findings_files: list[str] = field(default_factory=list)
+    seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
 class _Sink:
@@ -119,7 +122,7 @@ class _Sink:
             self._out.close()
 
 
-class _SourceScanner:
+class SourceScanner:
     """Scans one source with a plan: the per-record hot path."""
 
     def __init__(self, plan: Plan, phase: str) -> None:
@@ -131,6 +134,11 @@ class _SourceScanner:
         self.record_rules: list[RecordRule] = plan.rules_of(RecordRule)
         self.dataset_rules: list[DatasetRule[Any]] = plan.rules_of(DatasetRule)
         self.cross_rules: list[CrossSplitRule[Any]] = plan.rules_of(CrossSplitRule)
+        if plan.profile:
+            self.seconds: defaultdict[str, float] = defaultdict(float)
+            self.record_rules = [_Timed(r, self.seconds) for r in self.record_rules]  # type: ignore[misc]
+            self.dataset_rules = [_Timed(r, self.seconds) for r in self.dataset_rules]  # type: ignore[misc]
+            self.count_tokens = _timed_call(self.count_tokens, "tokenize", self.seconds)  # type: ignore[method-assign]
 
     def count_tokens(self, record: Record) -> None:
         encode = self.encode
@@ -181,6 +189,15 @@ class _SourceScanner:
         except SourceError as exc:
             raise ScanError(str(exc)) from None
 
+    def scan_timed(self, source: Source, partial: Partial, sink: _Sink) -> None:
+        """`scan`, adding the time of each rule, of tokenizing and of the rest (reading, normalising)."""
+        start = time.perf_counter()
+        self.seconds.clear()
+        self.scan(source, partial, sink)
+        for key, value in self.seconds.items():
+            partial.seconds[key] += value
+        partial.seconds["read+normalise"] += time.perf_counter() - start - sum(self.seconds.values())
+
     def _add_reference(self, record: Record, partial: Partial) -> None:
         for cross in self.cross_rules:
             if record.location.split in cross.reference_splits:
@@ -195,6 +212,35 @@ class _SourceScanner:
         detail = f" (byte {issue.byte_offset})" if issue.byte_offset is not None else ""
         excerpt = issue.text[:80] if issue.text else None
         sink.add(rule.finding(issue.message + detail, location, excerpt))
+
+
+class _Timed:
+    """A rule that adds the time of its calls to a counter (for `--profile`)."""
+
+    def __init__(self, rule: Any, seconds: defaultdict[str, float]) -> None:
+        self.rule, self.seconds, self.code = rule, seconds, rule.code
+
+    def check(self, record: Record) -> list[Finding]:
+        start = time.perf_counter()
+        found = list(self.rule.check(record))
+        self.seconds[self.code] += time.perf_counter() - start
+        return found
+
+    def update(self, state: Any, record: Record) -> Any:
+        start = time.perf_counter()
+        state = self.rule.update(state, record)
+        self.seconds[self.code] += time.perf_counter() - start
+        return state
+
+
+def _timed_call(func: Any, key: str, seconds: defaultdict[str, float]) -> Any:
+    def timed(*args: Any) -> Any:
+        start = time.perf_counter()
+        result = func(*args)
+        seconds[key] += time.perf_counter() - start
+        return result
+
+    return timed
 
 
 def _new_partial(plan: Plan) -> Partial:
@@ -213,11 +259,14 @@ def scan_sources(
         partial.cross_indexes = {r.code: r.new_index() for r in plan.rules_of(CrossSplitRule)}
     else:
         partial.cross_indexes = cross_indexes or {}
-    scanner = _SourceScanner(plan, phase)
+    scanner = SourceScanner(plan, phase)
     sink = _Sink(partial, plan)
     try:
         for source in sources:
-            scanner.scan(source, partial, sink)
+            if plan.profile and phase == "scan":
+                scanner.scan_timed(source, partial, sink)
+            else:
+                scanner.scan(source, partial, sink)
     finally:
         sink.close()
     return partial
@@ -235,6 +284,8 @@ def _merge(plan: Plan, into: Partial, other: Partial) -> None:
         into.dataset_states[rule.code] = rule.merge(into.dataset_states[rule.code], other.dataset_states[rule.code])
     into.summary.merge(other.summary)
     into.findings_files.extend(other.findings_files)
+    for key, value in other.seconds.items():
+        into.seconds[key] += value
 
 
 def _run_phase(
@@ -298,15 +349,36 @@ def _finding_model(f: Finding) -> FindingModel:
     return FindingModel.model_validate(f.to_dict())
 
 
+@dataclass
+class ScanResult:
+    """A scan's Report, with what `dslint clean` needs from it: the plan and the final dataset-rule states."""
+
+    report: Report
+    plan: Plan
+    dataset_states: dict[str, Any]
+
+
 def run(
     sources: Sequence[Source],
     config: Config,
     active: ActiveRules,
     findings_out: str | Path | None = None,
+    profile: bool = False,
 ) -> Report:
     """Scan `sources` with the active rules and build the Report (and the findings file, if asked)."""
+    return scan_dataset(sources, config, active, findings_out, profile).report
+
+
+def scan_dataset(
+    sources: Sequence[Source],
+    config: Config,
+    active: ActiveRules,
+    findings_out: str | Path | None = None,
+    profile: bool = False,
+) -> ScanResult:
+    """`run`, keeping the plan and the merged dataset-rule states."""
     tmpdir = tempfile.mkdtemp(prefix="dslint-") if findings_out else None
-    plan = Plan(active, config.encoding, dict(config.role_map), config.sample_size, tmpdir)
+    plan = Plan(active, config.encoding, dict(config.role_map), config.sample_size, tmpdir, profile)
     try:
         cross_rules = plan.rules_of(CrossSplitRule)
         cross: dict[str, Any] = {r.code: r.new_index() for r in cross_rules}
@@ -322,8 +394,11 @@ def run(
         sink = _Sink(total, plan)
         try:
             for rule in plan.rules_of(DatasetRule):
+                start = time.perf_counter()
                 for finding in rule.finalize(total.dataset_states[rule.code]):
                     sink.add(finding)
+                if profile:
+                    total.seconds[rule.code] += time.perf_counter() - start
         finally:
             sink.close()
         if findings_out is not None:
@@ -331,7 +406,7 @@ def run(
     finally:
         if tmpdir:
             shutil.rmtree(tmpdir, ignore_errors=True)
-    return _report(sources, config, plan, total)
+    return ScanResult(_report(sources, config, plan, total), plan, total.dataset_states)
 
 
 def _concatenate(parts: Iterable[str], out: Path) -> None:
@@ -369,4 +444,5 @@ def _report(sources: Sequence[Source], config: Config, plan: Plan, total: Partia
         rules_run=[r.code for r in plan.active.rules],
         summary=_summary(total.summary, plan),
         passed=passed,
+        profile={k: round(v, 4) for k, v in sorted(total.seconds.items())} if plan.profile else None,
     )

@@ -49,6 +49,7 @@ class ReadIssue:
     line: int | None = None
     byte_offset: int | None = None
     text: str | None = None
+    raw: bytes | None = None  # the line as read, for the rejects file of `dslint clean`
 
 
 def file_kind(path: Path) -> str | None:
@@ -147,15 +148,17 @@ def _parse_line(data: bytes, row: int, line: int, offset: int) -> Iterator[RawRo
         bad = _decode_failure(data)
         if bad is None:
             text = data.decode("utf-8", "replace").rstrip("\r\n")
-            yield ReadIssue("invalid-json", f"invalid JSON: {exc.msg} at column {exc.colno}", row, line, offset, text)
+            message = f"invalid JSON: {exc.msg} at column {exc.colno}"
+            yield ReadIssue("invalid-json", message, row, line, offset, text, data)
             return
         at, why = bad
-        yield ReadIssue("invalid-utf8", f"{why} at column {at + 1}", row, line, offset + at)
+        yield ReadIssue("invalid-utf8", f"{why} at column {at + 1}", row, line, offset + at, None, data)
         try:
             value = orjson.loads(data.decode("utf-8", "replace"))
         except orjson.JSONDecodeError as exc2:
             text = data.decode("utf-8", "replace").rstrip("\r\n")
-            yield ReadIssue("invalid-json", f"invalid JSON: {exc2.msg} at column {exc2.colno}", row, line, offset, text)
+            message = f"invalid JSON: {exc2.msg} at column {exc2.colno}"
+            yield ReadIssue("invalid-json", message, row, line, offset, text, data)
             return
     yield RawRow(row, line, value, offset)
 

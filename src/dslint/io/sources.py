@@ -29,6 +29,11 @@ SPLIT_ALIASES = {
 }
 _NAME_TOKENS = re.compile(r"[A-Za-z]+")
 
+MANIFEST_NAME = "dslint-manifest.json"
+REJECTS_NAME = "dslint-rejects.jsonl"
+#: Files `dslint clean` writes beside the data: a folder scan skips them.
+OWN_OUTPUTS = frozenset({MANIFEST_NAME, REJECTS_NAME})
+
 
 class SourceSpecError(ValueError):
     """A path or split argument that cannot be used (missing file, unsupported file type)."""
@@ -68,7 +73,9 @@ def split_from_name(path: Path) -> str:
 def expand_path(path: Path) -> list[Path]:
     """A file as itself; a folder as every supported file below it, sorted so the order is stable."""
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and file_kind(p) is not None)
+        files = sorted(
+            p for p in path.rglob("*") if p.is_file() and file_kind(p) is not None and p.name not in OWN_OUTPUTS
+        )
         if not files:
             raise SourceSpecError(f"{path}: folder holds no .jsonl, .json or .parquet files")
         return files

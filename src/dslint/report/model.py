@@ -85,6 +85,9 @@ class Report(BaseModel):
     rules_run: list[str] = Field(description="Codes of every rule that ran.")
     summary: Summary
     passed: bool
+    profile: dict[str, float] | None = Field(
+        None, description="With --profile: seconds per rule code, `tokenize` and `read+normalise`."
+    )
 
     @property
     def exit_code(self) -> int:

@@ -48,6 +48,10 @@ def render_text(report: Report, color: bool = False, examples: int = 3) -> str:
         )
     out.append("")
 
+    if report.profile:
+        out.extend(_profile(report.profile))
+        out.append("")
+
     c = report.counts
     records = sum(sp.records for sp in s.splits)
     verdict = (
@@ -61,3 +65,21 @@ def render_text(report: Report, color: bool = False, examples: int = 3) -> str:
         f"(fail-on: {report.fail_on})"
     )
     return "\n".join(out)
+
+
+FAMILIES = {"F": "input/format", "C": "chat", "L": "length", "T": "text", "P": "prompt", "D": "dataset"}
+
+
+def _profile(seconds: dict[str, float]) -> list[str]:
+    """Where the scan's time went: reading, tokenizing, each rule family, and the slowest rules."""
+    rules = {k: v for k, v in seconds.items() if k[:1] in FAMILIES and k[1:].isdigit()}
+    families: dict[str, float] = {}
+    for code, sec in rules.items():
+        families[code[0]] = families.get(code[0], 0.0) + sec
+    steps = [(k, v) for k, v in seconds.items() if k not in rules]
+    steps += [(f"{FAMILIES[f]} rules ({f})", v) for f, v in sorted(families.items())]
+    lines = ["Profile (seconds)"]
+    lines += [f"  {name:<24}{sec:>9.3f}" for name, sec in steps]
+    slowest = sorted(rules.items(), key=lambda kv: -kv[1])[:5]
+    lines.append("  slowest rules: " + ", ".join(f"{code} {sec:.3f}" for code, sec in slowest))
+    return lines

@@ -14,12 +14,13 @@ Four scopes, so one engine can stream, parallelise and distribute every rule:
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Iterable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from dslint.records import Finding, Fix, Location, Record, Severity
+from dslint.records import Finding, Fix, Location, Message, Record, Severity
 
 
 class RuleOptions(BaseModel):
@@ -65,10 +66,20 @@ class InputRule(Rule):
 
 
 class RecordRule(Rule):
-    """A pure, stateless check of one record."""
+    """A pure, stateless check of one record.
+
+    A rule whose `fix_applicability` is SAFE or UNSAFE also implements `fix`, which `dslint clean` calls.
+    """
 
     def check(self, record: Record) -> Iterable[Finding]:
         raise NotImplementedError
+
+    def fix(self, record: Record) -> list[str]:
+        """Fix the record in place (with `set_text`) and return the field paths changed (empty: nothing).
+
+        A fix must be idempotent: fixing a fixed record changes nothing.
+        """
+        return []
 
 
 State = TypeVar("State")
@@ -89,6 +100,11 @@ class DatasetRule(Rule, Generic[State]):
     def finalize(self, state: State) -> Iterable[Finding]:
         raise NotImplementedError
 
+    def fix(self, record: Record, state: State) -> list[str]:
+        """Fix one record in place, knowing the whole dataset's final `state` (e.g. normalise it to the majority
+        convention); return the field paths changed. Called by `dslint clean` in its second pass."""
+        return []
+
 
 class CrossSplitRule(Rule, Generic[State]):
     """Built from the reference splits first, then probes the train split's records."""
@@ -106,6 +122,24 @@ class CrossSplitRule(Rule, Generic[State]):
 
     def probe(self, index: State, record: Record) -> Iterable[Finding]:
         raise NotImplementedError
+
+
+def set_text(record: Record, message: Message, text: str) -> None:
+    """Replace a message's text, in the normalised record and in the raw row (so writers see it)."""
+    message.content = text
+    set_path(record.raw, message.field, text)
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def set_path(raw: Any, path: str, value: Any) -> None:
+    """Set `raw` at a field path such as `messages[2].content` or `history[0][1]`."""
+    keys: list[str | int] = [int(i) if i else k for k, i in _PATH_PART.findall(path)]
+    target = raw
+    for key in keys[:-1]:
+        target = target[key]
+    target[keys[-1]] = value
 
 
 def excerpt(text: Any, limit: int = 80) -> str:
