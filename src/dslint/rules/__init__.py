@@ -28,6 +28,24 @@ from dslint.rules.input.not_an_object import NotAnObject
 from dslint.rules.length.short_reply import ShortReply
 from dslint.rules.length.too_few_examples import TooFewExamples
 from dslint.rules.length.too_many_tokens import TooManyTokens
+from dslint.rules.prompt.completion_leading_space import CompletionLeadingSpace
+from dslint.rules.prompt.control_token import ControlToken
+from dslint.rules.prompt.marker_inside_text import MarkerInsideText
+from dslint.rules.prompt.role_header import RoleHeader
+from dslint.rules.prompt.separator_consensus import SeparatorConsensus
+from dslint.rules.prompt.stop_consensus import StopConsensus
+from dslint.rules.prompt.system_prompt_variants import SystemPromptVariants
+from dslint.rules.text.degenerate_repetition import DegenerateRepetition
+from dslint.rules.text.html_noise import HtmlNoise
+from dslint.rules.text.invisible_character import InvisibleCharacter
+from dslint.rules.text.mojibake import Mojibake
+from dslint.rules.text.pii import Pii
+from dslint.rules.text.repeated_punctuation import RepeatedPunctuation
+from dslint.rules.text.replacement_character import ReplacementCharacter
+from dslint.rules.text.secret import Secret
+from dslint.rules.text.template_placeholder import TemplatePlaceholder
+from dslint.rules.text.typo import Typo
+from dslint.rules.text.whitespace import Whitespace
 
 BUILTIN_RULES: tuple[type[Rule], ...] = (
     InvalidJson,
@@ -49,6 +67,24 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     TooManyTokens,
     ShortReply,
     TooFewExamples,
+    HtmlNoise,
+    Mojibake,
+    ReplacementCharacter,
+    InvisibleCharacter,
+    Whitespace,
+    RepeatedPunctuation,
+    Typo,
+    TemplatePlaceholder,
+    DegenerateRepetition,
+    Secret,
+    Pii,
+    SeparatorConsensus,
+    StopConsensus,
+    MarkerInsideText,
+    CompletionLeadingSpace,
+    ControlToken,
+    RoleHeader,
+    SystemPromptVariants,
 )
 
 ENTRY_POINT_GROUP = "dslint.rules"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -105,11 +105,26 @@ class DatasetRule(Rule, Generic[State]):
         convention); return the field paths changed. Called by `dslint clean` in its second pass."""
         return []
 
+    def drop(self, record: Record, state: State) -> str | None:
+        """Why `dslint clean` should leave this record out of the cleaned copy (e.g. it repeats an earlier
+        one), or None. The record goes to the rejects file with this reason, under this rule's code."""
+        return None
+
+    def augment(self, record: Record, state: State) -> list[Any]:
+        """New rows `dslint clean` writes right after this record (e.g. counterfactual copies)."""
+        return []
+
+    def group(self, record: Record, state: State) -> str | None:
+        """A key shared by records that must stay on one side of the split `dslint clean --make-validation`
+        makes (e.g. a near-duplicate cluster), or None."""
+        return None
+
 
 class CrossSplitRule(Rule, Generic[State]):
-    """Built from the reference splits first, then probes the train split's records."""
+    """Built from the reference splits first (validation, test, and `--reference` files), then probes the train
+    split's records."""
 
-    reference_splits: ClassVar[frozenset[str]] = frozenset({"validation", "test"})
+    reference_splits: ClassVar[frozenset[str]] = frozenset({"validation", "test", "reference"})
 
     def new_index(self) -> State:
         raise NotImplementedError
@@ -123,6 +138,11 @@ class CrossSplitRule(Rule, Generic[State]):
     def probe(self, index: State, record: Record) -> Iterable[Finding]:
         raise NotImplementedError
 
+    def drop(self, record: Record, index: State) -> str | None:
+        """Why `dslint clean` should leave this train record out (e.g. it leaks into an eval split), or None.
+        Reference splits are never changed."""
+        return None
+
 
 def set_text(record: Record, message: Message, text: str) -> None:
     """Replace a message's text, in the normalised record and in the raw row (so writers see it)."""
@@ -133,13 +153,67 @@ def set_text(record: Record, message: Message, text: str) -> None:
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
+def _keys(path: str) -> list[str | int]:
+    return [int(i) if i else k for k, i in _PATH_PART.findall(path)]
+
+
+def get_path(raw: Any, path: str) -> Any:
+    """The value of `raw` at a field path such as `messages[2].content`, or None where there is none."""
+    target = raw
+    for key in _keys(path):
+        try:
+            target = target[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return target
+
+
 def set_path(raw: Any, path: str, value: Any) -> None:
     """Set `raw` at a field path such as `messages[2].content` or `history[0][1]`."""
-    keys: list[str | int] = [int(i) if i else k for k, i in _PATH_PART.findall(path)]
+    keys = _keys(path)
     target = raw
     for key in keys[:-1]:
         target = target[key]
     target[keys[-1]] = value
+
+
+def repair_message(record: Record, msg: Message, repair: Callable[[str], str | None]) -> bool:
+    """Apply `repair` (text -> new text, or None to leave it) to one message's text, in the record and in its raw
+    row; OpenAI content parts are repaired part by part, so the list and its images stay. Whether it changed."""
+    raw = get_path(record.raw, msg.field)
+    if isinstance(raw, str):
+        new = repair(raw)
+        if new is None or new == raw:
+            return False
+        set_text(record, msg, new)
+        return True
+    if not isinstance(raw, list):
+        return False
+    parts = [p for p in raw if isinstance(p, dict) and isinstance(p.get("text"), str)]
+    done = False
+    for part in parts:
+        new = repair(part["text"])
+        if new is not None and new != part["text"]:
+            part["text"] = new
+            done = True
+    if done:
+        msg.content = "\n".join(p["text"] for p in parts)  # as the normaliser joins them
+    return done
+
+
+def repair_messages(record: Record, repair: Callable[[str], str | None]) -> list[str]:
+    """`repair_message` on every message with text; the fields changed."""
+    return [m.field for m in record.messages if isinstance(m.content, str) and repair_message(record, m, repair)]
+
+
+def around(
+    text: str, start: int, end: int, width: int = 30, limit: int = 100, render: Callable[[str], str] | None = None
+) -> str:
+    """A one-line excerpt of `text` around `start:end`, with `…` where it is cut; `render` rewrites the cut
+    (to make invisible characters visible) before whitespace is collapsed."""
+    a, b = max(0, start - width), min(len(text), end + width)
+    cut = text[a:b] if render is None else render(text[a:b])
+    return excerpt(("…" if a else "") + cut + ("…" if b < len(text) else ""), limit)
 
 
 def excerpt(text: Any, limit: int = 80) -> str:
