@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
+from dslint.rules.balance.identity_term_skew import IdentityTermSkew
+from dslint.rules.balance.label_imbalance import LabelImbalance
+from dslint.rules.balance.language_mix import LanguageMix
 from dslint.rules.base import CrossSplitRule, DatasetRule, InputRule, RecordRule, Rule
 from dslint.rules.chat.assistant_before_user import AssistantBeforeUser
 from dslint.rules.chat.consecutive_same_role import ConsecutiveSameRole
@@ -18,6 +21,10 @@ from dslint.rules.chat.system_not_first import SystemNotFirst
 from dslint.rules.chat.unexpected_key import UnexpectedKey
 from dslint.rules.chat.unknown_role import UnknownRole
 from dslint.rules.chat.wrong_type import WrongType
+from dslint.rules.duplicates.conflicting_answers import ConflictingAnswers
+from dslint.rules.duplicates.exact_duplicate import ExactDuplicate
+from dslint.rules.duplicates.near_duplicate import NearDuplicate
+from dslint.rules.duplicates.prompt_overuse import PromptOveruse
 from dslint.rules.format.mixed_formats import MixedFormats
 from dslint.rules.format.unknown_format import UnknownFormat
 from dslint.rules.input.byte_order_mark import ByteOrderMark
@@ -25,6 +32,9 @@ from dslint.rules.input.empty_file import EmptyFile
 from dslint.rules.input.invalid_json import InvalidJson
 from dslint.rules.input.invalid_utf8 import InvalidUtf8
 from dslint.rules.input.not_an_object import NotAnObject
+from dslint.rules.leakage.exact_leakage import ExactLeakage
+from dslint.rules.leakage.near_leakage import NearLeakage
+from dslint.rules.leakage.ngram_contamination import NgramContamination
 from dslint.rules.length.short_reply import ShortReply
 from dslint.rules.length.too_few_examples import TooFewExamples
 from dslint.rules.length.too_many_tokens import TooManyTokens
@@ -35,6 +45,9 @@ from dslint.rules.prompt.role_header import RoleHeader
 from dslint.rules.prompt.separator_consensus import SeparatorConsensus
 from dslint.rules.prompt.stop_consensus import StopConsensus
 from dslint.rules.prompt.system_prompt_variants import SystemPromptVariants
+from dslint.rules.splits.label_shift import LabelShift
+from dslint.rules.splits.missing_validation_split import MissingValidationSplit
+from dslint.rules.splits.split_too_small import SplitTooSmall
 from dslint.rules.text.degenerate_repetition import DegenerateRepetition
 from dslint.rules.text.html_noise import HtmlNoise
 from dslint.rules.text.invisible_character import InvisibleCharacter
@@ -85,6 +98,19 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     ControlToken,
     RoleHeader,
     SystemPromptVariants,
+    ExactDuplicate,
+    NearDuplicate,
+    ConflictingAnswers,
+    PromptOveruse,
+    LabelImbalance,
+    IdentityTermSkew,
+    LanguageMix,
+    MissingValidationSplit,
+    SplitTooSmall,
+    LabelShift,
+    ExactLeakage,
+    NearLeakage,
+    NgramContamination,
 )
 
 ENTRY_POINT_GROUP = "dslint.rules"

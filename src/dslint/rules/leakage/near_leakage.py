@@ -1,0 +1,175 @@
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import Field, model_validator
+from rensa import RMinHash, RMinHashLSH
+
+from dslint.records import Finding, Fix, Record, Severity
+from dslint.rules.base import CrossSplitRule, RuleOptions, excerpt
+from dslint.rules.leakage.exact_leakage import Where, describe, exact_keys, where_of
+from dslint.text.ngrams import leak_turns, record_words, shingles
+
+#: The seed of every MinHash (fixed: signatures from different processes must be comparable).
+SEED = 1
+
+
+class NearLeakageOptions(RuleOptions):
+    threshold: float = Field(
+        0.8, gt=0, le=1, description="Estimated Jaccard similarity of word shingles at which a pair is reported."
+    )
+    shingle_words: int = Field(5, ge=1, description="Words per shingle.")
+    min_words: int = Field(5, ge=1, description="Records with fewer words are skipped (X001 covers them).")
+    num_perm: int = Field(128, ge=8, le=1024, description="MinHash permutations (signature length).")
+    num_bands: int | None = Field(
+        None,
+        ge=1,
+        description="LSH bands (a divisor of num-perm); by default the fewest that find 99% of the pairs at the "
+        "threshold.",
+    )
+
+    @model_validator(mode="after")
+    def _bands_divide_perms(self) -> "NearLeakageOptions":
+        if self.num_bands is not None and self.num_perm % self.num_bands:
+            raise ValueError(f"num-bands ({self.num_bands}) must divide num-perm ({self.num_perm})")
+        return self
+
+    def bands(self) -> int:
+        """`num-bands`, or the fewest bands (longest rows, fewest chance candidates) for which a pair at the
+        threshold shares a band with probability >= 0.99: 1 - (1 - t^r)^b, b bands of r rows."""
+        if self.num_bands is not None:
+            return self.num_bands
+        t, perms = self.threshold, self.num_perm
+        for b in (b for b in range(1, perms + 1) if perms % b == 0):
+            if 1 - (1 - t ** (perms // b)) ** b >= 0.99:
+                return b
+        return perms
+
+
+@dataclass
+class NearIndex:
+    """Each eval record's MinHash, location and exact keys (to leave X001's pairs to X001), in merge order.
+
+    The LSH table is built from the signatures on first probe, in each process, and is not pickled."""
+
+    minhashes: list[RMinHash] = field(default_factory=list)
+    wheres: list[Where] = field(default_factory=list)
+    keys: list[tuple[int | None, int | None]] = field(default_factory=list)
+    lsh: Any = field(default=None, compare=False, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"minhashes": self.minhashes, "wheres": self.wheres, "keys": self.keys, "lsh": None}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NearIndex):
+            return NotImplemented
+        return (
+            self.wheres == other.wheres
+            and self.keys == other.keys
+            and [m.digest() for m in self.minhashes] == [m.digest() for m in other.minhashes]
+        )
+
+
+class NearLeakage(CrossSplitRule[NearIndex]):
+    """A train record that is nearly the same as an eval record.
+
+    **What it does**: builds a MinHash signature (rensa, `num-perm` 128) of each eval record's word
+    `shingle-words`-grams (default 5; words are case-folded, punctuation ignored, system prompts left out) and
+    puts them in an LSH table (rensa; by default with the fewest bands that find 99% of the pairs at the
+    threshold). Each train record is looked up in it, and the candidates' similarity estimated from the
+    signatures; a train record whose most similar eval record reaches `threshold` (estimated Jaccard
+    similarity, default 0.8) is reported, with that eval record (`path:line`) and the estimate. Pairs that are
+    exact leaks (same content or same prompt, X001) are left to X001; records under `min-words` (default 5)
+    words are skipped.
+
+    **Why it matters**: a reworded, re-punctuated or lightly edited copy of an eval item leaks its answer as
+    surely as an exact copy, and exact matching misses it. Such copies come from scraping the same source
+    twice, from templated generation, and from augmentation done before the split.
+
+    **Example**: a train record that is a test record with "colour" spelled "color" and one sentence added.
+
+    **Fix**: drop the train record (`dslint clean --unsafe-fixes`); unsafe, since a similarity estimate can be
+    wrong near the threshold: review the listed pairs first. Eval splits are never changed.
+    """
+
+    code = "X002"
+    name = "near-leakage"
+    default_severity = Severity.WARNING
+    fix_applicability = Fix.UNSAFE
+    Options = NearLeakageOptions
+    options: NearLeakageOptions
+
+    def new_index(self) -> NearIndex:
+        return NearIndex()
+
+    def _minhash(self, record: Record) -> RMinHash | None:
+        tokens = record_words(record).tokens
+        if len(tokens) < self.options.min_words:
+            return None
+        minhash = RMinHash(self.options.num_perm, SEED)
+        minhash.update(shingles(tokens, self.options.shingle_words))
+        return minhash
+
+    def add_reference(self, index: NearIndex, record: Record) -> NearIndex:
+        minhash = self._minhash(record)
+        if minhash is not None:
+            content, prompt, _ = exact_keys(record)
+            index.minhashes.append(minhash)
+            index.wheres.append(where_of(record))
+            index.keys.append((content, prompt))
+        return index
+
+    def merge(self, a: NearIndex, b: NearIndex) -> NearIndex:
+        return NearIndex(a.minhashes + b.minhashes, a.wheres + b.wheres, a.keys + b.keys)
+
+    def _lsh(self, index: NearIndex) -> Any:
+        if index.lsh is None:
+            lsh = RMinHashLSH(self.options.threshold, self.options.num_perm, self.options.bands())
+            for key, minhash in enumerate(index.minhashes):
+                lsh.insert(key, minhash)
+            index.lsh = lsh
+        return index.lsh
+
+    def _matches(self, index: NearIndex, record: Record) -> list[tuple[float, int]]:
+        """(estimated similarity, eval record number) of the eval records at or above the threshold, the most
+        similar first (then in eval order), X001's pairs left out."""
+        if not index.minhashes:
+            return []
+        minhash = self._minhash(record)
+        if minhash is None:
+            return []
+        candidates = self._lsh(index).query(minhash)
+        if not candidates:
+            return []
+        threshold = self.options.threshold
+        found = [(s, k) for k in candidates if (s := index.minhashes[k].jaccard(minhash)) >= threshold]
+        if not found:
+            return []
+        content, prompt, _ = exact_keys(record)
+        found = [
+            (s, k) for s, k in found if index.keys[k][0] != content and (prompt is None or index.keys[k][1] != prompt)
+        ]
+        found.sort(key=lambda m: (-m[0], m[1]))
+        return found
+
+    def probe(self, index: NearIndex, record: Record) -> Iterator[Finding]:
+        found = self._matches(index, record)
+        if not found:
+            return
+        similarity, key = found[0]
+        message = (
+            f"near copy of {describe(index.wheres[key])}: estimated Jaccard similarity {similarity:.2f} of word "
+            f"{self.options.shingle_words}-grams (threshold {self.options.threshold:g})"
+        )
+        if len(found) > 1:
+            message += f"; {len(found) - 1} more eval record(s) are above the threshold"
+        prompt, response = leak_turns(record)
+        shown = excerpt(" ".join(m.content for m in prompt or response))
+        yield self.finding(message, record.location, shown)
+
+    def drop(self, record: Record, index: NearIndex) -> str | None:
+        found = self._matches(index, record)
+        if not found:
+            return None
+        similarity, key = found[0]
+        return f"near copy of {describe(index.wheres[key])} (estimated similarity {similarity:.2f})"

@@ -1,0 +1,262 @@
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import Field
+
+from dslint.records import Finding, Fix, Record, Severity
+from dslint.rules.base import CrossSplitRule, RuleOptions
+from dslint.rules.leakage.exact_leakage import Where, describe, exact_keys, where_of
+from dslint.text.ngrams import Hashes, ngram_hashes, record_words, unique_ngram_hashes
+
+Owners = npt.NDArray[np.uint32]
+_EMPTY_H: Hashes = np.empty(0, dtype=np.uint64)
+_EMPTY_O: Owners = np.empty(0, dtype=np.uint32)
+
+
+@dataclass(eq=False)
+class NgramIndex:
+    """The eval examples' n-grams: `hashes` (xxh3_64, sorted) with `owners` beside them (the eval example each
+    comes from), one entry per (n-gram, example) pair, ordered by (hash, example); so `np.unique(hashes)` is
+    the set of eval n-grams and a run of equal hashes lists every example that has it. Per example: its
+    location, its number of distinct n-grams, and its exact keys (to leave X001's pairs to X001).
+
+    `add_reference` appends to `pending`; `flush` sorts it in. Merging concatenates (the second operand's
+    examples numbered after the first's) and sorts stably, which is exact and associative.
+
+    Probing first tests a train record's n-grams against `bitmap`, one bit per slot of the hash's top bits
+    (>= 16 slots per entry, so <= 1/16 false candidates), and binary-searches only the candidates: a binary
+    search in a large array costs a cache miss per step. The bitmap is built on first use in each process and is
+    not pickled."""
+
+    hashes: Hashes = field(default_factory=lambda: _EMPTY_H)
+    owners: Owners = field(default_factory=lambda: _EMPTY_O)
+    wheres: list[Where] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    keys: list[tuple[int | None, int | None]] = field(default_factory=list)
+    pending: list[Hashes] = field(default_factory=list)
+    bitmap: npt.NDArray[np.uint8] | None = field(default=None, repr=False)
+    shift: int = 64
+
+    def __getstate__(self) -> dict[str, object]:
+        self.flush()
+        return {**self.__dict__, "bitmap": None}
+
+    def flush(self) -> "NgramIndex":
+        if self.pending:
+            first = len(self.wheres) - len(self.pending)
+            numbers = np.arange(first, len(self.wheres), dtype=np.uint32)
+            ids = np.repeat(numbers, [len(h) for h in self.pending]).astype(np.uint32)
+            self.hashes, self.owners = _sorted(
+                np.concatenate([self.hashes, *self.pending]), np.concatenate([self.owners, ids])
+            )
+            self.pending = []
+            self.bitmap = None
+        return self
+
+    def candidates(self, query: Hashes) -> npt.NDArray[np.bool_]:
+        """Which of `query` may be in the index (no false negatives)."""
+        if self.bitmap is None:
+            self.flush()
+            bits = max(10, (16 * max(1, len(self.hashes)) - 1).bit_length())
+            self.shift = 64 - bits
+            slots = self.hashes >> np.uint64(self.shift)  # sorted, as the hashes are
+            byte = slots >> np.uint64(3)
+            bit = np.left_shift(np.uint8(1), (slots & np.uint64(7)).astype(np.uint8))
+            bitmap = np.zeros(1 << (bits - 3), dtype=np.uint8)
+            if len(slots):
+                where, first = np.unique(byte, return_index=True)
+                bitmap[where.astype(np.intp)] = np.bitwise_or.reduceat(bit, first)
+            self.bitmap = bitmap
+        slots = query >> np.uint64(self.shift)
+        found = self.bitmap[(slots >> np.uint64(3)).astype(np.intp)] >> (slots & np.uint64(7)).astype(np.uint8)
+        return (found & 1).astype(bool)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory of the n-gram arrays (and of the bitmap, once built)."""
+        self.flush()
+        extra = 0 if self.bitmap is None else self.bitmap.nbytes
+        return int(self.hashes.nbytes + self.owners.nbytes + extra)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NgramIndex):
+            return NotImplemented
+        self.flush(), other.flush()
+        return (
+            self.wheres == other.wheres
+            and self.sizes == other.sizes
+            and self.keys == other.keys
+            and np.array_equal(self.hashes, other.hashes)
+            and np.array_equal(self.owners, other.owners)
+        )
+
+
+def _sorted(hashes: Hashes, owners: Owners) -> tuple[Hashes, Owners]:
+    """Sort by hash, keeping the given order of equal hashes (owners ascending where they came so)."""
+    order = np.argsort(hashes, kind="stable")
+    return hashes[order], owners[order]
+
+
+class NgramContaminationOptions(RuleOptions):
+    n: int = Field(13, ge=3, le=64, description="Words per n-gram (13: the GPT-3 convention).")
+    scope: Literal["prompt", "all"] = Field(
+        "prompt",
+        description='Which part of an eval example is indexed: "prompt" (its input) or "all" (input and answer, '
+        "as GPT-3 did).",
+    )
+    min_fraction: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Report an eval example when at least this fraction of its n-grams is in the train record "
+        "(0: any shared n-gram, the GPT-3 convention)...",
+    )
+    min_ngrams: int = Field(
+        10,
+        ge=1,
+        description="...or at least this many of them (a long eval example can be contaminated by a small part).",
+    )
+    template_examples: int = Field(
+        3,
+        ge=0,
+        description="Ignore n-grams found in at least this many eval examples (shared instructions, "
+        "boilerplate); 0 keeps all.",
+    )
+    max_listed: int = Field(3, ge=1, description="Eval examples named per finding (the most contaminated first).")
+
+
+@dataclass(slots=True)
+class _Hit:
+    owner: int
+    found: int
+    first: int  # position of the first shared n-gram in the train record's words
+
+
+class NgramContamination(CrossSplitRule[NgramIndex]):
+    """An eval example whose word 13-grams appear in a train record (benchmark contamination).
+
+    **What it does**: indexes every word `n`-gram (default 13, on case-folded word tokens: the GPT-3
+    convention) of each eval example's input (`scope = "prompt"`; `"all"` adds its answer), as xxh3_64 hashes
+    in a sorted uint64 array that merges exactly. Each train record's n-grams (all its turns but the system
+    prompt) are looked up in it. A train record is reported once, naming the most contaminated eval examples
+    (`path:line`) with the fraction of each one's n-grams found in it (PaLM-style; over the whole train split an
+    example's contamination is at least the largest of these), when it holds at least `min-fraction` (default
+    5%) or `min-ngrams` (default 10) of an eval example's n-grams; `min-fraction = 0` reports any shared n-gram
+    (GPT-3). Eval examples shorter than `n` words are skipped, n-grams shared by `template-examples` (default 3)
+    or more eval examples are ignored as boilerplate, and pairs that are exact leaks are left to X001.
+
+    **Why it matters**: a benchmark question pasted into training data (from a scraped page, a forum, a
+    synthetic-data prompt) inflates the score on it without any exact copy of the record. The input is indexed
+    by default because worked answers share generic steps (`2 weeks * 7 days/week = 14 days`) across unrelated
+    problems, and the floors keep a shared copyright line (1 or 2 of an abstract's 193 13-grams) quiet.
+
+    **Example**: GSM8K train has "Bella bought stamps at the post office. Some of the stamps had a snowflake
+    design, some had a truck design..." and test the same problem about Max: 13 of the test question's
+    13-grams are in the train record.
+
+    **Fix**: review the pairs; remove or rewrite the train records that contain eval questions (a partial
+    overlap is not always contamination, so there is no automatic fix).
+    """
+
+    code = "X003"
+    name = "ngram-contamination"
+    default_severity = Severity.WARNING
+    fix_applicability = Fix.NONE
+    Options = NgramContaminationOptions
+    options: NgramContaminationOptions
+
+    def new_index(self) -> NgramIndex:
+        return NgramIndex()
+
+    def add_reference(self, index: NgramIndex, record: Record) -> NgramIndex:
+        n = self.options.n
+        tokens = record_words(record, self.options.scope).tokens
+        if len(tokens) < n:
+            return index
+        grams = unique_ngram_hashes(tokens, n)
+        content, prompt, _ = exact_keys(record)
+        index.wheres.append(where_of(record))
+        index.sizes.append(len(grams))
+        index.keys.append((content, prompt))
+        index.pending.append(grams)
+        return index
+
+    def merge(self, a: NgramIndex, b: NgramIndex) -> NgramIndex:
+        a.flush(), b.flush()
+        hashes, owners = _sorted(
+            np.concatenate([a.hashes, b.hashes]),
+            np.concatenate([a.owners, (b.owners + np.uint32(len(a.wheres))).astype(np.uint32)]),
+        )
+        return NgramIndex(hashes, owners, a.wheres + b.wheres, a.sizes + b.sizes, a.keys + b.keys)
+
+    def _hits(self, index: NgramIndex, record: Record) -> tuple[list[_Hit], list[str]]:
+        """The eval examples this train record shares n-grams with (X001's pairs left out), the most
+        contaminated first, and the record's words."""
+        n = self.options.n
+        if not index.wheres:
+            return [], []
+        index.flush()
+        words = record_words(record)
+        tokens = words.tokens
+        if len(tokens) < n:
+            return [], tokens
+        query = ngram_hashes(tokens, n)
+        maybe = np.flatnonzero(index.candidates(query))
+        if not len(maybe):
+            return [], tokens
+        # each distinct n-gram once, at its first position in the record
+        distinct, first = np.unique(query[maybe], return_index=True)
+        left = np.searchsorted(index.hashes, distinct, "left")
+        right = np.searchsorted(index.hashes, distinct, "right")
+        shared = right - left  # eval examples that have the n-gram
+        keep = shared > 0
+        if self.options.template_examples:
+            keep &= shared < self.options.template_examples
+        if not keep.any():
+            return [], tokens
+        hits: dict[int, _Hit] = {}
+        for pos, lo, hi in zip(maybe[first[keep]].tolist(), left[keep].tolist(), right[keep].tolist(), strict=True):
+            for owner in index.owners[lo:hi].tolist():
+                hit = hits.get(owner)
+                if hit is None:
+                    hits[owner] = _Hit(owner, 1, pos)
+                else:
+                    hit.found += 1
+                    hit.first = min(hit.first, pos)
+        content, prompt, _ = exact_keys(record)
+        sizes, keys = index.sizes, index.keys
+        floor, least = self.options.min_fraction, self.options.min_ngrams
+        found = [
+            h
+            for h in hits.values()
+            if (h.found >= least or h.found >= floor * sizes[h.owner])
+            and keys[h.owner][0] != content
+            and (prompt is None or keys[h.owner][1] != prompt)
+        ]
+        found.sort(key=lambda h: (-h.found / sizes[h.owner], h.owner))
+        return found, tokens
+
+    def probe(self, index: NgramIndex, record: Record) -> Iterator[Finding]:
+        hits, tokens = self._hits(index, record)
+        if not hits:
+            return
+        n = self.options.n
+        what = "input" if self.options.scope == "prompt" else "text"
+        parts = []
+        for h in hits[: self.options.max_listed]:
+            size = index.sizes[h.owner]
+            share = f"{h.found} of its {size} {n}-grams, {h.found / size:.1%}"
+            parts.append(f"{describe(index.wheres[h.owner])} ({share})")
+        top = hits[0]
+        message = f"contains {n}-grams of the {what} of {parts[0]}"
+        if len(parts) > 1:
+            message += "; also of " + ", ".join(parts[1:])
+        if len(hits) > len(parts):
+            message += f"; and {len(hits) - len(parts)} more eval example(s)"
+        words = record_words(record)
+        location = record.location.at(words.field_at(top.first))
+        shown = "…" + " ".join(tokens[top.first : top.first + n]) + "…"
+        yield self.finding(message, location, shown)
