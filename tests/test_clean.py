@@ -24,7 +24,7 @@ from dslint.engine.clean import CleanError, clean
 from dslint.io.readers import BOM
 from dslint.io.sources import sources_from_paths
 from dslint.records import Finding, Fix, Record, Severity
-from dslint.rules.base import RecordRule, set_text
+from dslint.rules.base import DatasetRule, RecordRule, set_text
 from dslint.rules.chat.assistant_before_user import AssistantBeforeUser
 from dslint.rules.chat.empty_content import EmptyContent
 from dslint.rules.input.invalid_json import InvalidJson
@@ -113,9 +113,9 @@ def test_every_record_is_kept_fixed_or_rejected(messy: Path, tmp_path: Path) -> 
     out = tmp_path / "out"
     result = run_clean([messy], out)
     m = result.manifest
-    assert m.totals == {"records": 6, "kept": 2, "fixed": 1, "rejected": 3}
+    assert m.totals == {"records": 6, "kept": 2, "fixed": 1, "rejected": 3, "added": 0}
     (f,) = m.files
-    assert (f.records, f.kept, f.fixed, f.rejected) == (6, 2, 1, 3)
+    assert (f.records, f.kept, f.fixed, f.rejected, f.added) == (6, 2, 1, 3, 0)
     assert f.output == "train.jsonl"
     assert m.fixes == {"X101": 1}
     assert m.rejections == {"C004": 1, "F001": 1, "F003": 1}
@@ -152,7 +152,7 @@ def test_the_input_is_never_modified_or_replaced(messy: Path) -> None:
 def test_a_second_clean_changes_nothing(messy: Path, tmp_path: Path) -> None:
     run_clean([messy], tmp_path / "once")
     second = run_clean([tmp_path / "once" / "train.jsonl"], tmp_path / "twice")
-    assert second.manifest.totals == {"records": 3, "kept": 3, "fixed": 0, "rejected": 0}
+    assert second.manifest.totals == {"records": 3, "kept": 3, "fixed": 0, "rejected": 0, "added": 0}
     assert (tmp_path / "twice" / "train.jsonl").read_bytes() == (tmp_path / "once" / "train.jsonl").read_bytes()
 
 
@@ -166,13 +166,13 @@ def test_same_input_and_config_give_the_same_bytes(messy: Path, tmp_path: Path) 
 def test_an_interrupted_run_leaves_no_partial_output(
     messy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = clean_module.write_rows
+    real = clean_module.RowWriter.close
 
-    def write_then_fail(rows: Any, path: Path, like: Path) -> int:
-        real(rows, path, like)
+    def close_then_fail(self: clean_module.RowWriter) -> None:
+        real(self)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(clean_module, "write_rows", write_then_fail)
+    monkeypatch.setattr(clean_module.RowWriter, "close", close_then_fail)
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
         run_clean([messy], out)
@@ -219,7 +219,7 @@ def test_json_array_stays_a_json_array(tmp_path: Path) -> None:
     path = tmp_path / "glaive.json"
     path.write_text(json.dumps(rows, indent=2))
     result = run_clean([path], tmp_path / "out")
-    assert result.manifest.totals == {"records": 20, "kept": 19, "fixed": 1, "rejected": 0}
+    assert result.manifest.totals == {"records": 20, "kept": 19, "fixed": 1, "rejected": 0, "added": 0}
     out = json.loads((tmp_path / "out" / "glaive.json").read_text())
     rows[3]["conversations"][0]["value"] = rows[3]["conversations"][0]["value"].strip()
     assert out == rows
@@ -233,7 +233,7 @@ def test_parquet_keeps_its_schema(tmp_path: Path) -> None:
     path = tmp_path / "train.parquet"
     pq.write_table(table, path)
     result = run_clean([path], tmp_path / "out")
-    assert result.manifest.totals == {"records": 9, "kept": 7, "fixed": 1, "rejected": 1}
+    assert result.manifest.totals == {"records": 9, "kept": 7, "fixed": 1, "rejected": 1, "added": 0}
     out = pq.read_table(tmp_path / "out" / "train.parquet")
     assert out.schema == table.schema
     assert out.column("id").to_pylist() == [1, *range(3, 10)]
@@ -257,7 +257,9 @@ def test_real_data_accounting(tmp_path: Path) -> None:
     m = result.manifest
     assert m.totals["records"] == 505
     assert m.totals["records"] == m.totals["kept"] + m.totals["fixed"] + m.totals["rejected"]
-    assert m.rejections == {"C004": 1, "L001": 1}  # the toy set's record without a user turn, its 8k answer
+    # the toy set's record without a user turn, and its answer that is one sentence 2000 times (8k tokens)
+    assert m.rejections == {"C004": 1, "L001": 1, "T009": 1}
+    assert m.totals["rejected"] == 2
     written = sum(len(read_jsonl(tmp_path / "out" / f.output)) for f in m.files if f.output)
     assert written == m.totals["kept"] + m.totals["fixed"]
     assert len(read_jsonl(tmp_path / "out" / "dslint-rejects.jsonl")) == m.totals["rejected"]
@@ -308,3 +310,86 @@ def test_api_clean(messy: Path, tmp_path: Path) -> None:
     assert result.manifest.totals["records"] == 6
     with pytest.raises(CleanError, match="works on files"):
         dslint.clean([chat("a", "b")], tmp_path / "mem")
+
+
+class RepeatedUser(DatasetRule[dict[str, int]]):
+    """Test rule: drops later copies of a user turn (safe) and adds a shouted copy of each record (unsafe)."""
+
+    code = "X103"
+    name = "repeated-user"
+    default_severity = Severity.WARNING
+    fix_applicability = Fix.UNSAFE
+
+    def new_state(self) -> dict[str, int]:
+        return {}
+
+    def update(self, state: dict[str, int], record: Record) -> dict[str, int]:
+        key = record.messages[0].text
+        state.setdefault(key, record.location.row or 0)
+        return state
+
+    def merge(self, a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+        return {**b, **a}
+
+    def finalize(self, state: dict[str, int]) -> Iterator[Finding]:
+        return iter(())
+
+    def drop(self, record: Record, state: dict[str, int]) -> str | None:
+        first = state[record.messages[0].text]
+        return f"repeats row {first}" if first != record.location.row else None
+
+    def augment(self, record: Record, state: dict[str, int]) -> list[Any]:
+        return [{**record.raw, "augmented": True}]
+
+
+def test_dataset_rules_drop_and_add_rows_and_the_manifest_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "train.jsonl"
+    rows = [chat("Hi", "Hello!"), chat("Bye", "Goodbye."), chat("Hi", "Hey.")]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    active = rules(RepeatedUser())
+    assert run_clean([path], tmp_path / "safe", active).manifest.totals["rejected"] == 0  # unsafe: opt-in
+    result = run_clean([path], tmp_path / "out", active, unsafe_fixes=True)
+    m = result.manifest
+    assert m.totals == {"records": 3, "kept": 2, "fixed": 0, "rejected": 1, "added": 2}
+    assert (m.rejections, m.additions) == ({"X103": 1}, {"X103": 2})
+    written = read_jsonl(tmp_path / "out" / "train.jsonl")
+    assert [(r["messages"][0]["content"], r.get("augmented", False)) for r in written] == [
+        ("Hi", False),
+        ("Hi", True),
+        ("Bye", False),
+        ("Bye", True),
+    ]
+    (reject,) = read_jsonl(tmp_path / "out" / "dslint-rejects.jsonl")
+    assert (reject["row"], reject["reasons"][0]["message"], reject["record"]) == (2, "repeats row 0", rows[2])
+
+
+def test_make_validation_is_deterministic_stratified_and_keeps_copies_together(tmp_path: Path) -> None:
+    rows = [
+        {"text": f"Review number {i}: the product was {'great' if i % 4 else 'awful'}.", "label": i % 4 == 0}
+        for i in range(200)
+    ]
+    rows += [dict(rows[7]) for _ in range(5)]  # exact copies of one record must land on one side
+    path = tmp_path / "data" / "train.jsonl"
+    path.parent.mkdir()
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    config = Config(select=["F"])  # only what reading needs: this test is about the split
+    a = clean(sources_from_paths([path]), config, active_rules(config), tmp_path / "a", make_validation=0.2)
+    clean(sources_from_paths([path]), config, active_rules(config), tmp_path / "b", make_validation=0.2)
+    (f,) = a.manifest.files
+    assert (f.output, f.validation_output) == ("train.jsonl", "validation.jsonl")
+    train = read_jsonl(tmp_path / "a" / "train.jsonl")
+    val = read_jsonl(tmp_path / "a" / "validation.jsonl")
+    assert len(train) + len(val) == 205 == f.kept and f.to_validation == len(val)
+    for name in ("train.jsonl", "validation.jsonl"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    # stratified: each label's share in validation is about 20% of its distinct records
+    for label in (True, False):
+        distinct = {r["text"] for r in rows if r["label"] is label}
+        chosen = {r["text"] for r in val if r["label"] is label}
+        assert abs(len(chosen) / len(distinct) - 0.2) < 0.02
+    copies = rows[7]["text"]
+    assert sum(r["text"] == copies for r in train) in (0, 6) and sum(r["text"] == copies for r in val) in (0, 6)
+    with pytest.raises(CleanError, match="already has a validation split"):
+        other = tmp_path / "data" / "validation.jsonl"
+        other.write_text(json.dumps(rows[0]) + "\n")
+        clean(sources_from_paths([path, other]), config, active_rules(config), tmp_path / "c", make_validation=0.2)

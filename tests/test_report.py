@@ -28,7 +28,10 @@ TOY_CHAT = EXAMPLES / "oai_toy_chat" / "toy_chat_fine_tuning.jsonl"
 JSON_MODE = EXAMPLES / "anthropic_json_mode_chat" / "json_mode_dataset.jsonl"
 
 SCRIPT = "<script>alert(1)</script>"
-N_RULES = len(all_rules())
+# The scans of the example sets run the structural and length rules, whose findings there are known (the toy
+# set's three errors, see test_real_data.py); the text, prompt and dataset rules are tested on them elsewhere.
+STRUCTURAL = ["F", "C", "L"]
+N_RULES = sum(code[0] in "FCL" for code in all_rules())
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +41,7 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def toy_report() -> Report:
-    return dslint.scan(TOY_CHAT, config=dslint.Config())  # no config discovery
+    return dslint.scan(TOY_CHAT, config=dslint.Config(select=STRUCTURAL))  # no config discovery
 
 
 def dist(values: list[int]) -> Distribution:
@@ -106,7 +109,7 @@ def test_report_helpers(toy_report: Report) -> None:
     assert list(frame.columns) == list(FindingModel.model_fields)
     assert frame["code"].tolist() == ["C004", "L001", "L003"]
     assert frame.loc[0, "line"] == 4
-    clean = dslint.scan(JSON_MODE)
+    clean = dslint.scan(JSON_MODE, select=STRUCTURAL)
     assert clean.exit_code == 0 and clean.passed
     assert clean.to_pandas().empty
 
@@ -131,7 +134,7 @@ def test_text_report_of_a_failing_scan(toy_report: Report) -> None:
 
 
 def test_text_report_of_a_clean_scan() -> None:
-    text = render_text(dslint.scan(JSON_MODE))
+    text = render_text(dslint.scan(JSON_MODE, select=STRUCTURAL))
     assert text.splitlines()[-1] == (
         f"PASSED: 0 errors, 0 warnings, 0 info in 500 records from 1 file(s); {N_RULES} rules ran (fail-on: error)"
     )
@@ -222,7 +225,7 @@ def test_html_escapes_paths_and_messages() -> None:
 
 
 def test_html_of_a_clean_report() -> None:
-    html = render_html(dslint.scan(JSON_MODE))
+    html = render_html(dslint.scan(JSON_MODE, select=STRUCTURAL))
     assert "<b>dslint PASSED</b>" in html
     assert "<td>train</td><td>500</td>" in html
 

@@ -70,6 +70,13 @@ def _config_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "--split", "split_pairs", multiple=True, metavar="NAME=PATH", help="Add a file/folder as a split."
         ),
         click.option(
+            "--reference",
+            "references",
+            multiple=True,
+            type=click.Path(),
+            help="A file/folder the dataset must not leak into (e.g. a public benchmark's test set).",
+        ),
+        click.option(
             "--config",
             "config_path",
             type=click.Path(),
@@ -99,6 +106,7 @@ def _prepare(opts: dict[str, Any]) -> tuple[Config, ActiveRules, list[Source]]:
     """Config, rules and sources from the shared options (raises the USER_ERRORS)."""
     splits = _split_pairs(opts.pop("split_pairs"))
     paths = opts.pop("paths")
+    references = opts.pop("references")
     if not paths and not splits:
         raise click.UsageError("give at least one PATH (or --split NAME=PATH)")
     max_tokens = opts.pop("max_tokens")
@@ -114,7 +122,7 @@ def _prepare(opts: dict[str, Any]) -> tuple[Config, ActiveRules, list[Source]]:
         "rules": {"too-many-tokens": {"max-tokens": max_tokens}} if max_tokens else None,
     }
     config = load_config(opts.pop("config_path"), overrides)
-    return config, active_rules(config), sources_from_paths(paths, splits)
+    return config, active_rules(config), sources_from_paths(paths, splits, references)
 
 
 @main.command()
@@ -170,7 +178,13 @@ def scan(
 )
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change meaning.")
 @click.option("--diff", is_flag=True, help="Write nothing; show what would change (exit 1 if anything would).")
-def clean_command(out_dir: str, unsafe_fixes: bool, diff: bool, **opts: Any) -> None:
+@click.option(
+    "--make-validation",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    metavar="FRACTION",
+    help="Move this share of train (by near-duplicate group, stratified by label) to a new validation file.",
+)
+def clean_command(out_dir: str, unsafe_fixes: bool, diff: bool, make_validation: float | None, **opts: Any) -> None:
     """Write a cleaned copy: safe fixes applied, records with unresolved errors moved to a rejects file.
 
     Every input record is accounted for in dslint-manifest.json: kept, fixed (with the fixes applied) or
@@ -178,7 +192,7 @@ def clean_command(out_dir: str, unsafe_fixes: bool, diff: bool, **opts: Any) -> 
     """
     try:
         config, rules, sources = _prepare(opts)
-        result = clean_sources(sources, config, rules, out_dir, unsafe_fixes, diff)
+        result = clean_sources(sources, config, rules, out_dir, unsafe_fixes, diff, make_validation)
     except (*USER_ERRORS, CleanError) as exc:
         _fail(str(exc))
     except click.ClickException:
@@ -217,7 +231,8 @@ def rule(code: str) -> None:
     if fields:
         click.echo("\nOptions:")
         for name, info in fields.items():
-            click.echo(f"  {name.replace('_', '-')} = {info.default!r}  {info.description or ''}")
+            default = info.get_default(call_default_factory=True)
+            click.echo(f"  {name.replace('_', '-')} = {default!r}  {info.description or ''}")
 
 
 @main.command(name="rules")

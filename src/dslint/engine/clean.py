@@ -6,12 +6,16 @@ rules (safe ones always, unsafe ones with `unsafe_fixes`), then checks the fixed
 
 - *kept*: nothing to fix and nothing at or above `fail-on`; written unchanged,
 - *fixed*: fixes applied and nothing left at or above `fail-on`; written with the list of fixes in the manifest,
-- *rejected*: a finding at or above `fail-on` that no fix resolved, a line that is not JSON, invalid UTF-8;
+- *rejected*: a finding at or above `fail-on` that no fix resolved, a line that is not JSON, invalid UTF-8, or a
+  record a selected dataset rule drops (a duplicate copy, a train record that leaks into an eval split);
   written to the rejects file with its reasons, as it was in the input (a line that is not JSON verbatim).
 
-So `records = kept + fixed + rejected` for every file. Outputs keep the input's format and layout (one output
-per input file, same relative path under the output folder), are staged in a temporary folder inside it and
-moved into place only when every file is complete, and never replace an input. The manifest records counts per
+So `records = kept + fixed + rejected` for every file, and the output holds `kept + fixed + added` rows, where
+*added* are new rows a selected rule writes after a record (counterfactual copies, marked in the manifest).
+
+Outputs keep the input's format and layout (one output per input file, same relative path under the output
+folder), are staged in a temporary folder inside it and moved into place only when every file is complete, and
+never replace an input. The manifest records counts per
 outcome and per rule, input and output sha256, the config and the version; it holds no timestamps, so the same
 input and config give the same bytes.
 """
@@ -19,6 +23,7 @@ input and config give the same bytes.
 from __future__ import annotations
 
 import base64
+import contextlib
 import difflib
 import hashlib
 import os
@@ -35,12 +40,13 @@ from pydantic import BaseModel, Field
 
 from dslint.config import ActiveRules, Config
 from dslint.engine.runner import ScanResult, SourceScanner, scan_dataset
+from dslint.engine.validation import ValidationSplit, plan_validation, validation_path
 from dslint.io.readers import RawRow, ReadIssue, SourceError
 from dslint.io.sources import MANIFEST_NAME, OWN_OUTPUTS, REJECTS_NAME, Source, normalise_split
-from dslint.io.writers import write_rows
-from dslint.records import Finding, Fix, Location, Severity
+from dslint.io.writers import RowWriter
+from dslint.records import Finding, Fix, Location, Record, Severity
 from dslint.rules import BUILTIN_RULES
-from dslint.rules.base import DatasetRule, InputRule, RecordRule
+from dslint.rules.base import CrossSplitRule, DatasetRule, InputRule, RecordRule, Rule
 from dslint.version import __version__
 
 INPUT_RULE_CODES = {cls.name: cls.code for cls in BUILTIN_RULES if issubclass(cls, InputRule)}
@@ -59,6 +65,9 @@ class FileResult(BaseModel):
     kept: int
     fixed: int
     rejected: int
+    added: int
+    validation_output: str | None = Field(None, description="With --make-validation: where its share went.")
+    to_validation: int = Field(0, description="Rows written to validation_output instead of output.")
 
 
 class CleanManifest(BaseModel):
@@ -69,9 +78,10 @@ class CleanManifest(BaseModel):
     unsafe_fixes: bool
     reject_at: str = Field(description="Records with a finding at or above this severity are rejected.")
     files: list[FileResult]
-    totals: dict[str, int] = Field(description="records, kept, fixed, rejected over all files.")
+    totals: dict[str, int] = Field(description="records, kept, fixed, rejected, added over all files.")
     fixes: dict[str, int] = Field(description="Records changed by each rule's fix.")
     rejections: dict[str, int] = Field(description="Rejected records per reason (rule code).")
+    additions: dict[str, int] = Field(description="Rows added by each rule (e.g. counterfactual copies).")
     rejects_file: str | None
     rejects_sha256: str | None
     config: dict[str, Any]
@@ -93,8 +103,19 @@ class _Tally:
     kept: int = 0
     fixed: int = 0
     rejected: int = 0
+    added: int = 0
     fixes: Counter[str] = field(default_factory=Counter)
     rejections: Counter[str] = field(default_factory=Counter)
+    additions: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: _Tally) -> None:
+        self.kept += other.kept
+        self.fixed += other.fixed
+        self.rejected += other.rejected
+        self.added += other.added
+        self.fixes += other.fixes
+        self.rejections += other.rejections
+        self.additions += other.additions
 
 
 def _sha256(path: Path) -> str:
@@ -125,18 +146,26 @@ def output_paths(sources: Sequence[Source], out_dir: Path) -> list[Path]:
 class _Cleaner:
     """The second pass over one source: fix, check, and sort each record into kept/fixed/rejected."""
 
-    def __init__(self, scan: ScanResult, config: Config, unsafe_fixes: bool) -> None:
+    def __init__(
+        self, scan: ScanResult, config: Config, unsafe_fixes: bool, validation: ValidationSplit | None = None
+    ) -> None:
+        self.validation = validation
         self.scanner = SourceScanner(scan.plan, "scan")
         self.states = scan.dataset_states
+        self.cross_indexes = scan.cross_indexes
         self.reject_at = Severity.parse(config.fail_on)
         allowed = {Fix.SAFE, Fix.UNSAFE} if unsafe_fixes else {Fix.SAFE}
         rules = scan.plan.active.rules
         self.record_fixers = [r for r in rules if isinstance(r, RecordRule) and r.fix_applicability in allowed]
         self.dataset_fixers = [r for r in rules if isinstance(r, DatasetRule) and r.fix_applicability in allowed]
+        self.cross_fixers = [r for r in rules if isinstance(r, CrossSplitRule) and r.fix_applicability in allowed]
         self.active: ActiveRules = scan.plan.active
 
-    def run(self, source: Source, tally: _Tally, rejects: IO[bytes], diff: list[str] | None) -> Iterator[Any]:
-        """The rows to write for `source`, in order; rejected rows go to `rejects` as they are met."""
+    def run(
+        self, source: Source, tally: _Tally, rejects: IO[bytes], diff: list[str] | None
+    ) -> Iterator[tuple[Any, bool]]:
+        """The rows to write for `source`, in order, each with whether it goes to the new validation split;
+        rejected rows go to `rejects` as they are met."""
         ignored = self.active.ignored_in(source.path)
         bad_rows: dict[int, tuple[list[dict[str, Any]], bytes | None]] = {}
         for item in source.read():
@@ -157,7 +186,7 @@ class _Cleaner:
         rejects: IO[bytes],
         diff: list[str] | None,
         ignored: frozenset[str],
-    ) -> Iterator[Any]:
+    ) -> Iterator[tuple[Any, bool]]:
         value = item.value
         original = orjson.dumps(value)
         split = source.split
@@ -165,6 +194,15 @@ class _Cleaner:
             split = normalise_split(value["split"])
         record = self.scanner.normaliser.normalise(value, Location(source.path, item.row, item.line, split))
         self.scanner.count_tokens(record)
+        # Groups and drops first: both were decided on the records as they are in the input.
+        to_validation = bool(self.validation and split == "train" and self.validation.chooses(record))
+        reasons = [
+            {"code": rule.code, "name": rule.name, "severity": "error", "message": why, "field": None}
+            for rule, why in self._drops(record, ignored)
+        ]
+        if reasons:
+            self._reject(source, item.row, item.line, reasons, tally, rejects, diff, value=value)
+            return
         applied: list[str] = []
         for rule in self.record_fixers:
             if rule.code not in ignored and rule.fix(record):
@@ -192,7 +230,25 @@ class _Cleaner:
                 diff.extend(_record_diff(source.path, item.line, item.row, original, record.raw, applied))
         else:
             tally.kept += 1
-        yield record.raw
+        yield record.raw, to_validation
+        for drule in self.dataset_fixers:
+            if drule.code not in ignored:
+                extra = drule.augment(record, self.states[drule.code])
+                tally.added += len(extra)
+                tally.additions[drule.code] += len(extra)
+                for row in extra:  # a copy stays on its record's side of the split
+                    yield row, to_validation
+
+    def _drops(self, record: Record, ignored: frozenset[str]) -> list[tuple[Rule, str]]:
+        drops: list[tuple[Rule, str]] = []
+        for drule in self.dataset_fixers:
+            if drule.code not in ignored and (why := drule.drop(record, self.states[drule.code])):
+                drops.append((drule, why))
+        if record.location.split == "train":  # reference splits are never changed
+            for crule in self.cross_fixers:
+                if crule.code not in ignored and (why := crule.drop(record, self.cross_indexes[crule.code])):
+                    drops.append((crule, why))
+        return drops
 
     def _read_issue(
         self,
@@ -268,12 +324,25 @@ def clean(
     out_dir: str | Path,
     unsafe_fixes: bool = False,
     diff: bool = False,
+    make_validation: float | None = None,
 ) -> CleanResult:
-    """Write the cleaned copy of `sources` under `out_dir` (or, with `diff`, only say what would change)."""
+    """Write the cleaned copy of `sources` under `out_dir` (or, with `diff`, only say what would change).
+
+    With `make_validation`, that fraction of the train records (by near-duplicate group, stratified by label)
+    is written to a new validation file beside each train file instead (see engine/validation.py).
+    """
     out_root = Path(out_dir)
-    outs = output_paths(sources, out_root)
+    dataset = [s for s in sources if not s.reference]  # reference files are only read
+    outs = output_paths(dataset, out_root)
     scan = scan_dataset(sources, config, active)
-    cleaner = _Cleaner(scan, config, unsafe_fixes)
+    validation = None
+    if make_validation is not None:
+        if not 0 < make_validation < 1:
+            raise CleanError(f"--make-validation takes a fraction between 0 and 1, not {make_validation}")
+        if any(s.split == "validation" for s in dataset):
+            raise CleanError("the dataset already has a validation split; --make-validation would add a second")
+        validation = plan_validation([s for s in dataset if s.split == "train"], scan, make_validation)
+    cleaner = _Cleaner(scan, config, unsafe_fixes, validation)
     diff_lines: list[str] | None = [] if diff else None
     results: list[FileResult] = []
     totals = _Tally()
@@ -282,15 +351,25 @@ def clean(
     try:
         rejects_path = staging / REJECTS_NAME
         with rejects_path.open("wb") as rejects:
-            for source, out in zip(sources, outs, strict=True):
+            taken = {out.relative_to(out_root.resolve()).as_posix() for out in outs}
+            for source, out in zip(dataset, outs, strict=True):
                 tally = _Tally()
-                staged = staging / out.relative_to(out_root.resolve())
+                rel = out.relative_to(out_root.resolve()).as_posix()
+                staged = staging / rel
                 staged.parent.mkdir(parents=True, exist_ok=True)
-                rows = cleaner.run(source, tally, rejects, diff_lines)
+                val_rel = validation_path(rel, taken) if validation and source.split == "train" else None
                 try:
-                    n = write_rows(rows, staged, Path(source.path))
+                    with contextlib.ExitStack() as stack:
+                        writer = stack.enter_context(RowWriter(staged, Path(source.path)))
+                        val_writer = (
+                            stack.enter_context(RowWriter(staging / val_rel, Path(source.path))) if val_rel else None
+                        )
+                        for row, to_validation in cleaner.run(source, tally, rejects, diff_lines):
+                            (val_writer if to_validation and val_writer else writer).write(row)
                 except SourceError as exc:
                     raise CleanError(str(exc)) from None
+                n_val = val_writer.count if val_writer is not None else 0
+                n = writer.count + n_val
                 results.append(
                     FileResult(
                         input=source.path,
@@ -301,14 +380,14 @@ def clean(
                         kept=tally.kept,
                         fixed=tally.fixed,
                         rejected=tally.rejected,
+                        added=tally.added,
+                        validation_output=None if diff else val_rel,
+                        to_validation=n_val,
                     )
                 )
-                assert n == tally.kept + tally.fixed, "every written row is kept or fixed"
-                totals.kept += tally.kept
-                totals.fixed += tally.fixed
-                totals.rejected += tally.rejected
-                totals.fixes += tally.fixes
-                totals.rejections += tally.rejections
+                if n != tally.kept + tally.fixed + tally.added:
+                    raise RuntimeError(f"{source.path}: wrote {n} rows, accounted for {tally}")
+                totals.add(tally)
         manifest = CleanManifest(
             unsafe_fixes=unsafe_fixes,
             reject_at=config.fail_on,
@@ -318,9 +397,11 @@ def clean(
                 "kept": totals.kept,
                 "fixed": totals.fixed,
                 "rejected": totals.rejected,
+                "added": totals.added,
             },
-            fixes={k: v for k, v in sorted(totals.fixes.items()) if v},
+            fixes=dict(sorted(totals.fixes.items())),
             rejections=dict(sorted(totals.rejections.items())),
+            additions={k: v for k, v in sorted(totals.additions.items()) if v},
             rejects_file=None if diff else REJECTS_NAME,
             rejects_sha256=None if diff else _sha256(rejects_path),
             config=config.model_dump(mode="json", by_alias=True),

@@ -5,10 +5,11 @@ rule, dataset-rule states and summary statistics. Partials merge in source order
 whether the files were scanned by one process or by several (`jobs`). Memory is bounded by the batch being
 read, the per-rule samples and the rule states, never by the size of the data.
 
-Cross-split rules need the reference splits (validation, test) complete before they probe train records, so
-when any is active the runner first makes an index pass over every source, indexing the rows whose split (the
-file's, or the row's `split` column) is a reference split, and then scans every source in order, probing the
-train rows. The index pass costs one extra parse of the data, and only when cross-split rules run.
+Cross-split rules need the reference splits (validation, test, `--reference` files) complete before they probe
+train records, so when any is active the runner first makes an index pass over every source, indexing the rows
+whose split (the file's, or the row's `split` column) is a reference split, and then scans every dataset source
+in order, probing the train rows. `--reference` files are only indexed: they are not part of the dataset. The
+index pass costs one extra parse of the data, and only when cross-split rules run.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ from dslint.version import __version__
 #: Tokens a chat template adds per turn, and for the reply primer (OpenAI's counting guide).
 TOKENS_PER_TURN = 3
 TOKENS_PER_REPLY_PRIMER = 3
+#: Distinct system prompts whose token counts are kept (a dataset usually has one or a few).
+SYSTEM_PROMPT_CACHE = 256
 
 
 class ScanError(Exception):
@@ -130,6 +133,7 @@ class SourceScanner:
         self.phase = phase
         self.normaliser = Normaliser(plan.role_map)
         self.encode = TokenCounter(plan.encoding).encode
+        self.system_counts: dict[str, int] = {}
         self.input_rules = {r.name: r for r in plan.rules_of(InputRule)}
         self.record_rules: list[RecordRule] = plan.rules_of(RecordRule)
         self.dataset_rules: list[DatasetRule[Any]] = plan.rules_of(DatasetRule)
@@ -142,20 +146,38 @@ class SourceScanner:
 
     def count_tokens(self, record: Record) -> None:
         encode = self.encode
+        system_counts = self.system_counts
         total = 0
         for msg in record.messages:
             content = msg.content
             if isinstance(content, str) and content:
-                msg.n_tokens = n = len(encode(content))
+                if msg.role == "system":  # system prompts repeat across a dataset: count each once
+                    n = system_counts.get(content, -1)
+                    if n < 0:
+                        if len(system_counts) >= SYSTEM_PROMPT_CACHE:
+                            system_counts.clear()
+                        n = system_counts[content] = len(encode(content))
+                else:
+                    n = len(encode(content))
+                msg.n_tokens = n
                 total += n
         if record.is_conversation:
             total += TOKENS_PER_TURN * len(record.messages) + TOKENS_PER_REPLY_PRIMER
         record.n_tokens = total
 
     def scan(self, source: Source, partial: Partial, sink: _Sink) -> None:
-        source_split = source.split
+        # Everything the loop calls is looked up once here, not per record: with ~50 rules, attribute and
+        # method look-ups per record add up to several microseconds.
+        source_split, path, reference = source.split, source.path, source.reference
         normalise = self.normaliser.normalise
+        count_tokens = self.count_tokens
         indexing = self.phase == "index"
+        add = sink.add
+        probes = [(cross.code, cross.probe) for cross in self.cross_rules]
+        checks = [rule.check for rule in self.record_rules]
+        updates = [(drule.code, drule.update) for drule in self.dataset_rules]
+        indexes, states = partial.cross_indexes, partial.dataset_states
+        summarise = partial.summary.update
         try:
             for item in source.read():
                 if isinstance(item, ReadIssue):
@@ -164,28 +186,27 @@ class SourceScanner:
                     continue
                 value = item.value
                 split = source_split
-                if isinstance(value, dict):
+                if isinstance(value, dict) and not reference:
                     column = value.get("split")
                     if isinstance(column, str) and column.strip():
                         split = normalise_split(column)
                 if indexing and split == "train":
                     continue
-                record = normalise(value, Location(source.path, item.row, item.line, split))
-                self.count_tokens(record)
+                record = normalise(value, Location(path, item.row, item.line, split))
+                count_tokens(record)
                 if indexing:
                     self._add_reference(record, partial)
                     continue
                 if split == "train":
-                    for cross in self.cross_rules:
-                        for finding in cross.probe(partial.cross_indexes[cross.code], record):
-                            sink.add(finding)
-                for rule in self.record_rules:
-                    for finding in rule.check(record):
-                        sink.add(finding)
-                states = partial.dataset_states
-                for drule in self.dataset_rules:
-                    states[drule.code] = drule.update(states[drule.code], record)
-                partial.summary.update(record)
+                    for code, probe in probes:
+                        for finding in probe(indexes[code], record):
+                            add(finding)
+                for check in checks:
+                    for finding in check(record):
+                        add(finding)
+                for code, update in updates:
+                    states[code] = update(states[code], record)
+                summarise(record)
         except SourceError as exc:
             raise ScanError(str(exc)) from None
 
@@ -356,6 +377,7 @@ class ScanResult:
     report: Report
     plan: Plan
     dataset_states: dict[str, Any]
+    cross_indexes: dict[str, Any]
 
 
 def run(
@@ -386,7 +408,8 @@ def scan_dataset(
             for partial in _run_phase(sources, plan, "index", config.jobs, None):
                 for rule in cross_rules:
                     cross[rule.code] = rule.merge(cross[rule.code], partial.cross_indexes[rule.code])
-        partials = _run_phase(sources, plan, "scan", config.jobs, cross)
+        dataset = [s for s in sources if not s.reference]  # reference files are only indexed
+        partials = _run_phase(dataset, plan, "scan", config.jobs, cross)
 
         total = _new_partial(plan)
         for p in partials:
@@ -406,7 +429,7 @@ def scan_dataset(
     finally:
         if tmpdir:
             shutil.rmtree(tmpdir, ignore_errors=True)
-    return ScanResult(_report(sources, config, plan, total), plan, total.dataset_states)
+    return ScanResult(_report(dataset, config, plan, total), plan, total.dataset_states, cross)
 
 
 def _concatenate(parts: Iterable[str], out: Path) -> None:

@@ -53,9 +53,11 @@ class SummaryState:
         stats.files[record.location.path] += 1
         stats.tokens[record.n_tokens] += 1
         stats.turns[len(record.messages)] += 1
-        stats.assistant_tokens += sum(
-            m.n_tokens for m in record.messages if m.role == "assistant" and not m.has_tool_calls
-        )
+        assistant = 0
+        for m in record.messages:  # a loop, not sum(generator): this runs once per record
+            if m.role == "assistant" and not m.has_tool_calls:
+                assistant += m.n_tokens
+        stats.assistant_tokens += assistant
 
     def merge(self, other: SummaryState) -> None:
         for split, stats in other.splits.items():

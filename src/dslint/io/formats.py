@@ -42,7 +42,7 @@ SHAREGPT_ROLES = {
 SHAREGPT_TOOL_CALL_ROLES = frozenset({"function_call"})
 
 #: The keys each format defines; others are reported (at info level) by the unexpected-key rule.
-COMMON_KEYS = frozenset({"id", "split", "metadata", "meta", "source"})
+COMMON_KEYS = frozenset({"id", "split", "metadata", "meta", "source", "dslint_augmented"})
 ALLOWED_KEYS = {
     "openai-chat": COMMON_KEYS | {"messages", "system", "tools", "functions", "parallel_tool_calls"},
     "sharegpt": COMMON_KEYS | {"conversations", "system", "tools", "images", "videos", "audios"},
@@ -101,6 +101,19 @@ def _role(turn: dict[str, Any], key: str, path: str, record: Record) -> str:
     return role
 
 
+#: `messages[i]` and its `.content` and `.role` field paths for the first turns, built once: formatting three
+#: strings per turn of every record costs more than the rest of normalising the turn.
+_OPENAI_PATHS = [(f"messages[{i}]", f"messages[{i}].content", f"messages[{i}].role") for i in range(64)]
+
+
+def _openai_paths(i: int) -> tuple[str, str, str]:
+    """The field paths of OpenAI turn `i`: the turn, its content, its role."""
+    if i < len(_OPENAI_PATHS):
+        return _OPENAI_PATHS[i]
+    path = f"messages[{i}]"
+    return path, f"{path}.content", f"{path}.role"
+
+
 class Normaliser:
     """Turns raw rows into Records; holds the role maps (built-in plus the user's `role-map`)."""
 
@@ -130,7 +143,8 @@ class Normaliser:
             self._text_fields(record, value, (("text", "text"),))
         if fmt != "unknown":
             allowed = ALLOWED_KEYS[fmt]
-            record.unexpected_keys[:0] = [k for k in value if k not in allowed]
+            if not value.keys() <= allowed:  # one C-level test; most rows hold only their format's keys
+                record.unexpected_keys[:0] = [k for k in value if k not in allowed]
         return record
 
     # -- formats ---------------------------------------------------------------------------------------
@@ -149,31 +163,36 @@ class Normaliser:
         if not isinstance(messages, list):
             record.type_errors.append(("messages", "an array", json_type(messages)))
             return
+        roles = self.openai_roles
+        out = record.messages
         for i, msg in enumerate(messages):
-            path = f"messages[{i}]"
+            path, content_path, role_path = _openai_paths(i)
             if not isinstance(msg, dict):
                 record.type_errors.append((path, "an object", json_type(msg)))
                 continue
-            role = _role(msg, "role", path, record)
-            if "content" not in msg and not msg.get("tool_calls") and not msg.get("function_call"):
-                record.type_errors.append((f"{path}.content", "a string", "missing"))
+            role = msg.get("role")
+            if type(role) is not str:  # missing or not a string: `_role` reports it
+                role = _role(msg, "role", path, record)
+            calls = msg.get("tool_calls") or msg.get("function_call")
+            if not calls and "content" not in msg:
+                record.type_errors.append((content_path, "a string", "missing"))
             content = msg.get("content")
             non_text = False
             if isinstance(content, list):
-                content, non_text = self._content_parts(record, content, f"{path}.content")
+                content, non_text = self._content_parts(record, content, content_path)
             elif content is not None and not isinstance(content, str):
-                record.type_errors.append((f"{path}.content", "a string", json_type(content)))
+                record.type_errors.append((content_path, "a string", json_type(content)))
             weight = msg.get("weight")
-            record.messages.append(
+            out.append(
                 Message(
-                    self.openai_roles.get(role, role),
+                    roles.get(role, role),
                     content,
-                    f"{path}.content",
+                    content_path,
                     role,
-                    f"{path}.role",
-                    has_tool_calls=bool(msg.get("tool_calls") or msg.get("function_call")),
-                    non_text=non_text,
-                    weight=weight if isinstance(weight, (int, float)) else None,
+                    role_path,
+                    bool(calls),
+                    non_text,
+                    weight if isinstance(weight, (int, float)) else None,
                 )
             )
             if not msg.keys() <= OPENAI_MESSAGE_KEYS:

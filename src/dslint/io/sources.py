@@ -29,6 +29,9 @@ SPLIT_ALIASES = {
 }
 _NAME_TOKENS = re.compile(r"[A-Za-z]+")
 
+#: The split of `--reference` files.
+REFERENCE = "reference"
+
 MANIFEST_NAME = "dslint-manifest.json"
 REJECTS_NAME = "dslint-rejects.jsonl"
 #: Files `dslint clean` writes beside the data: a folder scan skips them.
@@ -46,6 +49,9 @@ class Source:
     path: str
     split: str
     rows: Iterable[Any] | None = field(default=None, repr=False)
+    #: A reference file (`--reference`, e.g. a public benchmark's test set): only cross-split rules read it,
+    #: as an eval split to check the dataset against; it is not part of the dataset.
+    reference: bool = False
 
     def read(self) -> Iterator[RawRow | ReadIssue]:
         if self.rows is None:
@@ -88,11 +94,16 @@ def expand_path(path: Path) -> list[Path]:
     return [path]
 
 
-def sources_from_paths(paths: Iterable[str | Path], splits: Mapping[str, str | Path] | None = None) -> list[Source]:
-    """Sources for positional paths (split from the name) and explicit `split -> path` pairs."""
+def sources_from_paths(
+    paths: Iterable[str | Path],
+    splits: Mapping[str, str | Path] | None = None,
+    references: Iterable[str | Path] = (),
+) -> list[Source]:
+    """Sources for positional paths (split from the name), explicit `split -> path` pairs and reference files."""
     sources = [Source(str(f), split_from_name(f)) for p in paths for f in expand_path(Path(p))]
     for split, p in (splits or {}).items():
         sources.extend(Source(str(f), normalise_split(split)) for f in expand_path(Path(p)))
+    sources.extend(Source(str(f), REFERENCE, reference=True) for p in references for f in expand_path(Path(p)))
     return sources
 
 

@@ -8,7 +8,6 @@ deterministic: the same rows give the same bytes (gzip without a timestamp or fi
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,55 +18,68 @@ from dslint.io.readers import file_kind
 PARQUET_WRITE_ROWS = 4096
 
 
-def _open_out(path: Path) -> IO[bytes]:
+def _open_out(path: Path) -> tuple[IO[bytes], IO[bytes]]:
+    """(stream to write, underlying file to close after it)."""
+    raw = path.open("wb")
     name = path.name.lower()
     if name.endswith(".gz"):
-        return gzip.GzipFile(filename="", mode="wb", fileobj=path.open("wb"), mtime=0)  # type: ignore[return-value]
+        return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0), raw  # type: ignore[return-value]
     if name.endswith((".zst", ".zstd")):
         import zstandard
 
-        return zstandard.ZstdCompressor().stream_writer(path.open("wb"), closefd=True)
-    return path.open("wb")
+        return zstandard.ZstdCompressor().stream_writer(raw, closefd=False), raw
+    return raw, raw
 
 
-def write_rows(rows: Iterable[Any], path: Path, like: Path) -> int:
-    """Write `rows` to `path` in the format of the input file `like`; returns the number written."""
-    kind = file_kind(like)
-    if kind == "parquet":
-        return _write_parquet(rows, path, like)
-    n = 0
-    with _open_out(path) as out:
-        gz_fileobj = getattr(out, "fileobj", None)
-        if kind == "json":
-            out.write(b"[")
-            for row in rows:
-                out.write((b",\n" if n else b"\n") + orjson.dumps(row, option=orjson.OPT_INDENT_2))
-                n += 1
-            out.write(b"\n]\n" if n else b"]\n")
+class RowWriter:
+    """Writes rows one at a time to `path`, in the format of the input file `like`. Use as a context manager."""
+
+    def __init__(self, path: Path, like: Path) -> None:
+        self.path, self.like, self.count = path, like, 0
+        self.kind = file_kind(like)
+        self._batch: list[Any] = []
+        if self.kind == "parquet":
+            import pyarrow.parquet as pq
+
+            self._schema = pq.read_schema(like)
+            self._parquet = pq.ParquetWriter(path, self._schema)
         else:
-            for row in rows:
-                out.write(orjson.dumps(row) + b"\n")
-                n += 1
-    if gz_fileobj is not None:  # GzipFile does not close a file object it was given
-        gz_fileobj.close()
-    return n
+            self._out, self._file = _open_out(path)
+            if self.kind == "json":
+                self._out.write(b"[")
 
+    def write(self, row: Any) -> None:
+        if self.kind == "parquet":
+            self._batch.append(row)
+            if len(self._batch) >= PARQUET_WRITE_ROWS:
+                self._flush()
+        elif self.kind == "json":
+            self._out.write((b",\n" if self.count else b"\n") + orjson.dumps(row, option=orjson.OPT_INDENT_2))
+        else:
+            self._out.write(orjson.dumps(row) + b"\n")
+        self.count += 1
 
-def _write_parquet(rows: Iterable[Any], path: Path, like: Path) -> int:
-    """Parquet with the input's schema; rows whose null columns were dropped on reading get them back."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    def _flush(self) -> None:
+        import pyarrow as pa
 
-    schema = pq.read_schema(like)
-    n = 0
-    batch: list[Any] = []
-    with pq.ParquetWriter(path, schema) as writer:
-        for row in rows:
-            batch.append(row)
-            n += 1
-            if len(batch) >= PARQUET_WRITE_ROWS:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                batch = []
-        if batch or n == 0:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-    return n
+        # rows whose null columns were dropped on reading get them back from the schema
+        self._parquet.write_table(pa.Table.from_pylist(self._batch, schema=self._schema))
+        self._batch = []
+
+    def close(self) -> None:
+        if self.kind == "parquet":
+            if self._batch or self.count == 0:
+                self._flush()
+            self._parquet.close()
+            return
+        if self.kind == "json":
+            self._out.write(b"\n]\n" if self.count else b"]\n")
+        self._out.close()
+        if self._file is not self._out:
+            self._file.close()
+
+    def __enter__(self) -> RowWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
