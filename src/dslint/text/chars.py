@@ -11,11 +11,6 @@ from __future__ import annotations
 #: Printable ASCII, tab, line feed and carriage return: characters none of these rules looks for.
 PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 
-#: The last texts' results, by `id(text)`, each with its text (an id is reused once its object is freed): the
-#: rules ask for the same texts one after another, so each text is encoded once. Cleared when full.
-_recent: dict[int, tuple[str, str]] = {}
-_RECENT = 64
-
 
 def unusual_chars(text: str) -> str:
     """The characters of `text` other than `PLAIN_ASCII`, in text order ("" for most texts).
@@ -23,14 +18,9 @@ def unusual_chars(text: str) -> str:
     A character class without `PLAIN_ASCII` members matches somewhere in `text` exactly when it matches in
     `unusual_chars(text)`, so a rule can search this instead, then look at the text itself only on a hit. It
     costs a UTF-8 encode, a byte deletion and the decode of what is left (~1 us for a 700-character non-ASCII
-    text, a third of a regex search over it), once per text. Lone surrogates pass through (`surrogatepass`).
+    text, a third of a regex search over it). Lone surrogates pass through (`surrogatepass`).
+
+    Not memoised: a cache of recent texts, for the rules that ask about the same text, measured slower in a
+    whole scan than computing it twice (it keeps old texts alive, and the look-up costs about as much).
     """
-    key = id(text)
-    hit = _recent.get(key)
-    if hit is not None and hit[0] is text:
-        return hit[1]
-    found = text.encode("utf-8", "surrogatepass").translate(None, PLAIN_ASCII).decode("utf-8", "surrogatepass")
-    if len(_recent) >= _RECENT:
-        _recent.clear()
-    _recent[key] = (text, found)
-    return found
+    return text.encode("utf-8", "surrogatepass").translate(None, PLAIN_ASCII).decode("utf-8", "surrogatepass")

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from importlib import resources
 from itertools import filterfalse
 from typing import Any, NamedTuple
@@ -79,7 +79,7 @@ class WordList:
         are not in the list (a contraction counts by its stem: `isn't` -> `isn`, `t`). Empty for most texts, which
         then need no closer look; ~5x faster than the regex (bytes.translate and split run in C)."""
         # filterfalse runs the membership test in C without first building a set of every word (~25% faster)
-        return set(filterfalse(self.known_ascii().__contains__, ascii_words(text)))
+        return set(filterfalse(self.known_ascii().__contains__, ascii_words([text])))
 
     def known_ascii(self) -> frozenset[bytes]:
         """The list's ASCII words as `ascii_words` splits them (`isn't` -> `isn`, `t`), as bytes; built on first use."""
@@ -126,10 +126,14 @@ class WordList:
 _ASCII_LETTERS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
 
 
-def ascii_words(text: str) -> list[bytes]:
-    """The text's runs of ASCII letters, lowercased, as bytes (`Don't stop` -> `don`, `t`, `stop`; any other
-    character, non-ASCII letters included, ends a run). Three C passes: encode, translate, split."""
-    data = text.encode() if text.isascii() else text.encode("ascii", "replace")
+def ascii_words(texts: Iterable[str]) -> list[bytes]:
+    """The texts' runs of ASCII letters, lowercased, as bytes (`Don't stop` -> `don`, `t`, `stop`; any other
+    character, non-ASCII letters included, ends a run, and so does the end of each text).
+
+    A few C passes: UTF-8 encode (a copy, for text the tokenizer has already read: it keeps the UTF-8 form),
+    join, translate (every non-letter byte, those of non-ASCII characters included, becomes a space), split.
+    """
+    data = b"\n".join([text.encode("utf-8", "surrogatepass") for text in texts])
     return data.translate(_ASCII_LETTERS).split()
 
 

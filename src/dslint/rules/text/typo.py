@@ -218,7 +218,7 @@ class Typo(DatasetRule[TypoState]):
                     cache.clear()
                 found = cache[text] = frozenset(wordlist.unknown_ascii(text))
             unknown |= found
-        words = ascii_words("\n".join(prose)) if prose else []
+        words = ascii_words(prose)
         accepted = self._accepted(state)
         if accepted.issuperset(words) and accepted.issuperset(unknown):
             return True
