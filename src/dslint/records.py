@@ -111,6 +111,9 @@ class Record:
     type_errors: list[tuple[str, str, str]] = field(default_factory=list)
     unexpected_keys: list[str] = field(default_factory=list)
     n_tokens: int = 0
+    #: What rules work out from the record and share (normalised texts, word hashes...), by a key of their
+    #: choosing: worked out once, by whichever rule asks first (see `Rule.prepare`).
+    derived: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_conversation(self) -> bool:

@@ -99,14 +99,14 @@ def test_options_are_validated():
     assert [NearLeakageOptions(threshold=t).bands() for t in (0.95, 0.9, 0.8, 0.5, 0.3)] == [8, 16, 32, 64, 64]
 
 
-def test_index_merges_associatively_and_pickles_without_its_lsh(make_record):
+def test_index_merges_associatively_and_pickles_without_its_buckets(make_record):
     rule = NearLeakage()
     rows = [pc(s) for s in STORIES] + [{"prompt": "Too short", "completion": "yes"}]
     records = [make_record(r, path="val.jsonl", row=i, line=i + 1, split="validation") for i, r in enumerate(rows)]
     whole = rule.new_index()
     for r in records:
         whole = rule.add_reference(whole, r)
-    assert len(whole.minhashes) == 4  # the short record is skipped
+    assert len(whole.signatures) == 4  # the short record is skipped
     a, b, c = rule.new_index(), rule.new_index(), rule.new_index()
     for r in records[:1]:
         a = rule.add_reference(a, r)
@@ -117,9 +117,9 @@ def test_index_merges_associatively_and_pickles_without_its_lsh(make_record):
     assert rule.merge(rule.merge(a, b), c) == rule.merge(a, rule.merge(b, c)) == whole
     probe = make_record(pc(reworded(STORIES[3])), row=9)
     (f,) = rule.probe(whole, probe)
-    assert whole.lsh is not None  # built on first probe
+    assert whole.buckets is not None  # built on first probe
     copy = pickle.loads(pickle.dumps(whole))
-    assert copy.lsh is None and copy == whole
+    assert copy.buckets is None and copy == whole
     (g,) = rule.probe(copy, probe)
     assert f == g
     assert rule.drop(probe, copy).startswith("near copy of validation record val.jsonl:4 (estimated similarity 0.")

@@ -7,7 +7,7 @@ import pytest
 
 import dslint
 from dslint.rules.leakage.ngram_contamination import NgramContamination, NgramContaminationOptions, NgramIndex
-from dslint.text.ngrams import ngram_hashes, unique_ngram_hashes, words
+from dslint.text.ngrams import text_ngram_hashes, words
 
 # 20 words each; no 13-gram is shared between them
 QUESTIONS = [
@@ -131,9 +131,9 @@ def test_index_is_a_sorted_array_that_merges_exactly(make_record):
     whole.flush()
     assert len(whole.wheres) == 4  # the short one is skipped
     assert np.all(whole.hashes[:-1] <= whole.hashes[1:])
-    expected = np.unique(np.concatenate([unique_ngram_hashes(words(r["prompt"]), 13) for r in rows[:4]]))
+    expected = np.unique(np.concatenate([text_ngram_hashes(r["prompt"], 13) for r in rows[:4]]))
     assert np.array_equal(np.unique(whole.hashes), expected)
-    per_example = [unique_ngram_hashes(words(r["prompt"]), 13) for r in rows[:4]]
+    per_example = [np.unique(text_ngram_hashes(r["prompt"], 13)) for r in rows[:4]]
     assert whole.sizes == [len(h) for h in per_example]
     assert len(whole.hashes) == sum(whole.sizes)  # one entry per (n-gram, example)
     parts = [rule.new_index() for _ in range(3)]
@@ -163,13 +163,24 @@ def test_the_probe_bitmap_has_no_false_negatives():
     assert index.candidates(others).mean() < 1 / 16  # false candidates, checked by the binary search
 
 
-def test_ngram_hashes_follow_the_text():
-    tokens = words("One two three four five six")
-    hashes = ngram_hashes(tokens, 3)
-    assert hashes.dtype == np.uint64 and len(hashes) == 4
-    assert len(ngram_hashes(tokens, 7)) == 0
-    assert ngram_hashes(words("ONE, two; three"), 3)[0] == hashes[0]
+def test_ngram_hashes_follow_the_words():
+    hashes = text_ngram_hashes("One two three four five six", 3)
+    assert hashes.dtype == np.uint64 and len(hashes) == 4 and len(set(hashes.tolist())) == 4
+    assert len(text_ngram_hashes("One two three four five six", 7)) == 0
+    # case, punctuation and spacing aside, the same words give the same n-grams
+    assert text_ngram_hashes("ONE,  two; three", 3)[0] == hashes[0]
+    assert text_ngram_hashes("two three four", 3)[0] == hashes[1]
+    assert text_ngram_hashes("one two four", 3)[0] not in hashes
     assert NgramContaminationOptions().n == 13
+
+
+def test_words_split_on_punctuation_and_unicode_punctuation():
+    assert words("Hello, World-wide! snake_case 3.14") == ["hello", "world", "wide", "snake_case", "3", "14"]
+    # casefold turns the micro sign into a mu
+    text = "Don\u2019t \u00abstop\u00bb \u2014 caf\u00e9 \u00d72 na\u00efve \u00b5m"
+    assert words(text) == ["don", "t", "stop", "caf\u00e9", "2", "na\u00efve", "\u03bcm"]
+    assert words("東京、大阪。「京都」") == ["東京", "大阪", "京都"]
+    assert words("") == [] and words(" ,.; ") == []
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -146,6 +146,7 @@ class SourceScanner:
             self.seconds: defaultdict[str, float] = defaultdict(float)
             self.record_rules = [_Timed(r, self.seconds) for r in self.record_rules]  # type: ignore[misc]
             self.dataset_rules = [_Timed(r, self.seconds) for r in self.dataset_rules]  # type: ignore[misc]
+            self.cross_rules = [_Timed(r, self.seconds) for r in self.cross_rules]  # type: ignore[misc]
             self.count_tokens = _timed_call(self.count_tokens, "tokenize", self.seconds)  # type: ignore[method-assign]
 
     def count_tokens(self, record: Record) -> None:
@@ -174,6 +175,7 @@ class SourceScanner:
         normalise = self.normaliser.normalise
         count_tokens = self.count_tokens
         indexing = self.phase == "index"
+        run_batch = self._index_batch if indexing else self._run_batch
         batch: list[Record] = []
         batch_tokens = 0
         try:
@@ -192,19 +194,17 @@ class SourceScanner:
                 if indexing and split == "train":
                     continue
                 record = normalise(value, Location(path, item.row, item.line, split))
-                count_tokens(record)
-                if indexing:
-                    self._add_reference(record, partial)
-                    continue
+                if not indexing:  # the index needs no token counts; the scan pass counts these records
+                    count_tokens(record)
                 batch.append(record)
                 batch_tokens += record.n_tokens
                 if len(batch) >= BATCH or batch_tokens >= BATCH_TOKENS:
-                    self._run_batch(batch, partial, sink)
+                    run_batch(batch, partial, sink)
                     batch_tokens = 0
         except SourceError as exc:
-            self._run_batch(batch, partial, sink)
+            run_batch(batch, partial, sink)
             raise ScanError(str(exc)) from None
-        self._run_batch(batch, partial, sink)
+        run_batch(batch, partial, sink)
 
     def _run_batch(self, batch: list[Record], partial: Partial, sink: _Sink) -> None:
         """Check a batch of (tokenized) records, then empty it.
@@ -220,17 +220,20 @@ class SourceScanner:
         extends = [out.extend for out in found]
         if self.cross_rules:
             indexes = partial.cross_indexes
+            train = [record.location.split == "train" for record in batch]
+            probed = [record for record, is_train in zip(batch, train, strict=True) if is_train]
+            probed_extends = [extend for extend, is_train in zip(extends, train, strict=True) if is_train]
             for cross in self.cross_rules:
-                probe, index = cross.probe, indexes[cross.code]
-                for record, extend in zip(batch, extends, strict=True):
-                    if record.location.split == "train":
-                        extend(probe(index, record))
+                for extend, findings in zip(probed_extends, cross.probe_many(indexes[cross.code], probed), strict=True):
+                    extend(findings)
         for rule in self.record_rules:
+            rule.prepare(batch)
             check = rule.check
             for record, extend in zip(batch, extends, strict=True):
                 extend(check(record))
         states = partial.dataset_states
         for drule in self.dataset_rules:
+            drule.prepare(batch)
             update, state = drule.update, states[drule.code]
             for record in batch:
                 state = update(state, record)
@@ -253,11 +256,17 @@ class SourceScanner:
             partial.seconds[key] += value
         partial.seconds["read+normalise"] += time.perf_counter() - start - sum(self.seconds.values())
 
-    def _add_reference(self, record: Record, partial: Partial) -> None:
+    def _index_batch(self, batch: list[Record], partial: Partial, sink: _Sink) -> None:
+        """Add a batch of reference-split records to the cross-split indexes, then empty it."""
         for cross in self.cross_rules:
-            if record.location.split in cross.reference_splits:
+            mine = [record for record in batch if record.location.split in cross.reference_splits]
+            if mine:
+                cross.prepare(mine)
                 index = partial.cross_indexes[cross.code]
-                partial.cross_indexes[cross.code] = cross.add_reference(index, record)
+                for record in mine:
+                    index = cross.add_reference(index, record)
+                partial.cross_indexes[cross.code] = index
+        batch.clear()
 
     def _read_issue(self, source: Source, issue: ReadIssue, sink: _Sink) -> None:
         rule = self.input_rules.get(issue.rule)
@@ -275,6 +284,9 @@ class _Timed:
     def __init__(self, rule: Any, seconds: defaultdict[str, float]) -> None:
         self.rule, self.seconds, self.code = rule, seconds, rule.code
 
+    def __getattr__(self, name: str) -> Any:  # what is not timed (e.g. a cross-split rule's add_reference)
+        return getattr(self.rule, name)
+
     def check(self, record: Record) -> list[Finding]:
         start = time.perf_counter()
         found = list(self.rule.check(record))
@@ -286,6 +298,17 @@ class _Timed:
         state = self.rule.update(state, record)
         self.seconds[self.code] += time.perf_counter() - start
         return state
+
+    def prepare(self, records: Sequence[Record]) -> None:
+        start = time.perf_counter()
+        self.rule.prepare(records)
+        self.seconds[self.code] += time.perf_counter() - start
+
+    def probe_many(self, index: Any, records: Sequence[Record]) -> list[list[Finding]]:
+        start = time.perf_counter()
+        found = [list(findings) for findings in self.rule.probe_many(index, records)]
+        self.seconds[self.code] += time.perf_counter() - start
+        return found
 
 
 def _timed_call(func: Any, key: str, seconds: defaultdict[str, float]) -> Any:

@@ -9,13 +9,17 @@ Four scopes, so one engine can stream, parallelise and distribute every rule:
   `finalize(state)`. State is small and picklable and `merge` is associative, so partial states from several
   processes combine to the same answer.
 - `CrossSplitRule`: builds an index from the reference splits (validation/test), then probes train records.
+
+The engine hands records over in batches: every rule's `prepare(records)` sees a batch before the rule sees
+its records one by one, so work that vectorises (hashing all the words of a batch in one numpy pass) is done
+once per batch and kept on the records (`Record.derived`); a rule that needs nothing of the kind ignores it.
 """
 
 from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -59,6 +63,11 @@ class Rule:
 
     def finding(self, message: str, location: Location, excerpt: str | None = None, fix: str | None = None) -> Finding:
         return Finding(self.code, self.name, self.severity, message, location, excerpt, fix)
+
+    def prepare(self, records: Sequence[Record]) -> None:
+        """Work out, for a batch of records the rule is about to see, what is cheaper to do for many at once;
+        keep it in each record's `derived`. The rule must still work on a record `prepare` has not seen (a
+        single record, as `dslint clean` hands them over)."""
 
 
 class InputRule(Rule):
@@ -137,6 +146,11 @@ class CrossSplitRule(Rule, Generic[State]):
 
     def probe(self, index: State, record: Record) -> Iterable[Finding]:
         raise NotImplementedError
+
+    def probe_many(self, index: State, records: Sequence[Record]) -> list[Iterable[Finding]]:
+        """`probe` of each of a batch of train records (a rule can look them all up in its index at once)."""
+        self.prepare(records)
+        return [self.probe(index, record) for record in records]
 
     def drop(self, record: Record, index: State) -> str | None:
         """Why `dslint clean` should leave this train record out (e.g. it leaks into an eval split), or None.

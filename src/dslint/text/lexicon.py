@@ -3,8 +3,8 @@ r"""Term lexicons: groups of words and phrases, matched as whole words in text (
 A lexicon is a TOML file (the shipped one is `rules/lexicons/identity-terms.toml`; its header documents the
 format): groups of terms under axes, paired groups, word swaps for counterfactual copies and phrases to ignore.
 
-Matching splits the lowercased text into words (runs of `\w`: letters, digits and `_`), so apostrophes,
-hyphens and punctuation separate words, and a word with a digit glued to it ("2men") is not the word. Terms are
+Matching splits the lowercased text into words (runs of letters, digits and `_`), so apostrophes (curly ones
+too), hyphens and punctuation separate words, and a word with a digit glued to it ("2men") is not the word. Terms are
 split the same way, so "non-binary" matches "non binary" and "Non-Binary". A term is found by its first word
 (a dict keyed by first words); multi-word terms are tried longest first, left to right, and the words a match
 covers are not matched again. One `re.findall` (~10 us for 600 characters of ASCII text, ~2x that for other
@@ -16,7 +16,8 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +28,32 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-ASCII_WORD = re.compile(r"[a-z0-9_]+")
-WORD = re.compile(r"\w+")
 
 #: The shipped identity-term lexicon, by its path under the packs folder.
 IDENTITY_TERMS = "lexicons/identity-terms.toml"
 
 
+#: bytes.translate table for lowercased UTF-8 text: ASCII letters, digits and `_` and every byte of a non-ASCII
+#: character kept, every other byte a space.
+_WORD_BYTES = bytes(c if c >= 0x80 or chr(c).isalnum() or c == 0x5F else 0x20 for c in range(256))
+#: Non-ASCII punctuation and spaces that separate words: U+2000-U+203F (curly quotes, dashes, the ellipsis...),
+#: U+00A0-U+00BF (no-break space, guillemets, the middle dot...).
+_UNICODE_SEPARATOR = re.compile(b"\xe2\x80[\x80-\xbf]|\xc2[\xa0-\xbf]")
+
+
+def _word_bytes(text: str) -> list[bytes]:
+    """The lowercased words of `text` as UTF-8 bytes: split in C (encode, translate, split), ~4x faster than a
+    `\\w+` regex, which it matches but for rarer non-ASCII symbols (they stay inside words)."""
+    data = text.lower().encode("utf-8", "surrogatepass")
+    if not data.isascii():
+        data = _UNICODE_SEPARATOR.sub(b" ", data)
+    return data.translate(_WORD_BYTES).split()
+
+
 def words(text: str) -> list[str]:
-    """The lowercased words of `text`, as the lexicon matches them (ASCII text takes the faster pattern; both
-    find the same words)."""
-    low = text.lower()
-    return ASCII_WORD.findall(low) if low.isascii() else WORD.findall(low)
+    """The lowercased words of `text`, as the lexicon matches them: runs of letters, digits and `_`; ASCII
+    punctuation, the common Unicode punctuation and spaces separate them."""
+    return [w.decode("utf-8", "replace") for w in _word_bytes(text)]
 
 
 #: One term after its first word: the remaining words and the groups it counts for (none: an ignored phrase).
@@ -59,30 +74,42 @@ class Lexicon:
     pairs: dict[str, tuple[str, str]]
     swaps: dict[str, tuple[dict[str, str], dict[str, str]]]
     index: dict[str, tuple[Entry, ...]]
+    #: `index` with its words as UTF-8 bytes, as `count` splits texts (built from it).
+    _byte_index: dict[bytes, tuple[tuple[tuple[bytes, ...], tuple[str, ...]], ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # the index with the words as UTF-8 bytes, as `count` splits texts
+        byte_index = {
+            first.encode(): tuple((tuple(w.encode() for w in rest), groups) for rest, groups in entries)
+            for first, entries in self.index.items()
+        }
+        object.__setattr__(self, "_byte_index", byte_index)
 
     def count(self, text: str) -> dict[str, int]:
         """Mentions of each group in `text` (groups not mentioned are absent)."""
-        found: dict[str, int] = {}
-        tokens = words(text)
-        index = self.index
-        if index.keys().isdisjoint(tokens):
-            return found
-        i, n = 0, len(tokens)
-        while i < n:
-            entries = index.get(tokens[i])
-            if entries is None:
-                i += 1
-                continue
-            step = 1
-            for rest, groups in entries:
-                k = len(rest)
-                if k == 0 or (i + k < n and tuple(tokens[i + 1 : i + 1 + k]) == rest):
-                    for group in groups:
-                        found[group] = found.get(group, 0) + 1
-                    step = 1 + k
-                    break
-            i += step
+        return _count(_word_bytes(text), self._byte_index)
+
+
+def _count(tokens: list[Any], index: dict[Any, tuple[Any, ...]]) -> dict[str, int]:
+    """Mentions of each group among `tokens`: each term found by its first word, longest term first, left to
+    right; the words a match covers are not matched again."""
+    found: dict[str, int] = {}
+    if index.keys().isdisjoint(tokens):
         return found
+    n = len(tokens)
+    covered = -1
+    # the positions of words that start a term, found in C; a Python step only for those
+    for i in compress(range(n), map(index.__contains__, tokens)):
+        if i <= covered:
+            continue
+        for rest, groups in index[tokens[i]]:
+            k = len(rest)
+            if k == 0 or (i + k < n and tuple(tokens[i + 1 : i + 1 + k]) == rest):
+                for group in groups:
+                    found[group] = found.get(group, 0) + 1
+                covered = i + k
+                break
+    return found
 
 
 def build(data: dict[str, Any], where: str = "lexicon") -> Lexicon:

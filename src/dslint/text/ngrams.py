@@ -1,35 +1,56 @@
-"""Record text as the leakage rules (X001-X003) see it: normalised keys, word tokens, hashed word n-grams.
+"""Record text as the leakage rules (X001-X003) see it: normalised keys, word hashes, hashed word n-grams.
 
 - `leak_turns(record)` splits a record into its *prompt* (every non-system turn before the last assistant
   turn: the eval input) and its *response* (the last assistant turn and anything after it). System turns are
   left out everywhere: a system prompt shared by train and eval would make every pair look alike.
 - `normalise_text` (whitespace collapsed, case folded) is the form exact keys are hashed in (xxh3_128).
-- `words` are case-folded word tokens (runs of Unicode letters, digits and `_`; punctuation and whitespace
-  separate them), the GPT-3 contamination convention; `ngram_hashes` is xxh3_64 of each word n-gram (its words
-  joined by one space), so an n-gram index is a sorted uint64 numpy array (8 bytes an n-gram) that merges
-  exactly. `shingles` are the word k-grams as strings, for MinHash.
-
-Tokenising is the costly step (~50 us for a 400-word record), and two rules tokenise the same train record one
-after the other, so `record_words` keeps the last result and hands it out again for the same text.
+- Words are the case-folded text's runs of word characters: ASCII letters, digits and `_`, and any non-ASCII
+  character except the common Unicode spaces and punctuation (General Punctuation such as U+2019 and U+2014, Latin-1
+  symbols such as U+00AB and the no-break space, U+00D7 and U+00F7, CJK punctuation such as U+3001). Everything else
+  separates words: `"Hello, World-wide!"` -> `hello`, `world`, `wide` (the GPT-3 contamination convention). Each
+  word is hashed to 64 bits and each word n-gram to a 64-bit hash of its words' hashes, all in numpy over the UTF-8
+  bytes, with no Python object per word or n-gram: the rules hash every train record, so this is their main cost. An
+  n-gram index is then a sorted uint64 array (8 bytes an n-gram) that merges exactly.
+- `prepare(records)` does a batch of records in one numpy pass (a few passes over all their bytes instead of a
+  dozen small array operations per record, whose overhead would dominate) and keeps each record's `Words` on
+  the record, where `record_words(record)` finds it: X002 and X003 read the same words.
 """
 
 from __future__ import annotations
 
-import itertools
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 import numpy.typing as npt
-import xxhash
 
 from dslint.records import Message, Record
 
-WORD = re.compile(r"\w+")
-
-#: A sorted (or not) array of 64-bit n-gram hashes.
+#: Word hashes, n-gram hashes: 64-bit.
 Hashes = npt.NDArray[np.uint64]
+Indices = npt.NDArray[np.intp]
+
+#: Multipliers of the two polynomial hashes (odd: invertible modulo 2**64): over a word's bytes, over an
+#: n-gram's word hashes.
+_BYTE_BASE = 0x100000001B3
+_WORD_BASE = 0x9E3779B97F4A7C15
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_tables: dict[int, tuple[Hashes, Hashes]] = {}
+
+#: Bytes that belong to words: ASCII letters, digits, `_` and every byte of a non-ASCII character (the few
+#: Unicode spaces and punctuation marks listed in the module docstring are cleared separately).
+_WORD_BYTE = np.zeros(256, dtype=bool)
+for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
+    _WORD_BYTE[_c] = True
+_WORD_BYTE[0x80:] = True
+#: Latin-1 characters (second byte after 0xC2) that are letters or digits: ª ² ³ µ ¹ º ¼ ½ ¾.
+_LATIN1_WORD = np.zeros(256, dtype=bool)
+_LATIN1_WORD[[0xAA, 0xB2, 0xB3, 0xB5, 0xB9, 0xBA, 0xBC, 0xBD, 0xBE]] = True
+
+#: The key under which a record keeps its `Words` (`Record.derived`).
+_DERIVED_KEY = "leak-words"
 
 
 def normalise_text(text: str) -> str:
@@ -37,47 +58,191 @@ def normalise_text(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _powers(base: int, size: int) -> tuple[Hashes, Hashes]:
+    """The powers of `base` and of its inverse modulo 2**64, at least `size` of each (grown by doubling)."""
+    found = _tables.get(base)
+    if found is None or len(found[0]) < size:
+        n = 1 << max(12, (size - 1).bit_length())
+        p = np.full(n, base, dtype=np.uint64)
+        p[0] = 1
+        q = np.full(n, pow(base, -1, 1 << 64), dtype=np.uint64)
+        q[0] = 1
+        found = _tables[base] = (np.cumprod(p, dtype=np.uint64), np.cumprod(q, dtype=np.uint64))
+    return found
+
+
+def _mix(x: Hashes) -> Hashes:
+    """splitmix64's finaliser: spreads a polynomial hash over all 64 bits."""
+    x = x ^ (x >> np.uint64(30))
+    x *= _MIX1
+    x ^= x >> np.uint64(27)
+    x *= _MIX2
+    x ^= x >> np.uint64(31)
+    return x
+
+
+def _span_hashes(values: Hashes, first: Indices, last: Indices, base: int) -> Hashes:
+    """For each span `values[first[i]:last[i]]`: sum of `values[j] * base**(j - first[i])`, mixed."""
+    size = len(values)
+    powers, inverse = _powers(base, size + 1)
+    prefix = np.zeros(size + 1, dtype=np.uint64)
+    np.cumsum(values * powers[:size], out=prefix[1:])
+    out = prefix[last]
+    out -= prefix[first]
+    out *= inverse[first]
+    return _mix(out)
+
+
+def _word_spans(data: bytes) -> tuple[Indices, Indices]:
+    """Where the words of `data` (UTF-8, case folded) start and end."""
+    b = np.frombuffer(data, dtype=np.uint8)
+    word = _WORD_BYTE[b]
+    if not data.isascii():
+        _clear_unicode_separators(b, word)
+    edges = np.flatnonzero(np.diff(word.view(np.int8), prepend=0, append=0))
+    return edges[0::2], edges[1::2]
+
+
+def _clear_unicode_separators(b: npt.NDArray[np.uint8], word: npt.NDArray[np.bool_]) -> None:
+    """Unmark the bytes of the Unicode spaces and punctuation that separate words (see the module docstring)."""
+    lead, second = b[:-1], b[1:]
+    # U+2000-U+206F (E2 80 xx, E2 81 xx up to U+206F) and U+3000-U+303F (E3 80 xx): three bytes each
+    general = (lead == 0xE2) & ((second == 0x80) | (second == 0x81))
+    three = np.flatnonzero(general | ((lead == 0xE3) & (second == 0x80)))
+    if len(three):
+        for k in range(3):
+            word[np.minimum(three + k, len(word) - 1)] = False
+    # U+00A0-U+00BF other than letters and digits (C2 xx), U+00D7 and U+00F7 (C3 97, C3 B7): two bytes each
+    two = np.flatnonzero(
+        ((lead == 0xC2) & (second >= 0xA0) & (second <= 0xBF) & ~_LATIN1_WORD[second])
+        | ((lead == 0xC3) & ((second == 0x97) | (second == 0xB7)))
+    )
+    if len(two):
+        word[two] = False
+        word[two + 1] = False
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """A record's words (its non-system turns, in order; they never run across turns): their hashes, where each
+    is in `data` (the case-folded turns as UTF-8, joined by NUL), the first word of each turn and the turns'
+    fields, and how many words its prompt turns hold (a prefix: see `leak_turns`)."""
+
+    hashes: Hashes
+    data: bytes
+    starts: Indices
+    ends: Indices
+    turn_starts: tuple[int, ...]
+    fields: tuple[str, ...]
+    prompt_words: int
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def field_at(self, position: int) -> str | None:
+        """The field the word at `position` comes from."""
+        found = None
+        for start, field in zip(self.turn_starts, self.fields, strict=True):
+            if start > position:
+                break
+            found = field
+        return found
+
+    def text(self, lo: int, hi: int) -> str:
+        """Words `lo` to `hi` (exclusive), joined by single spaces."""
+        cut = self.data.__getitem__
+        parts = [cut(slice(s, e)) for s, e in zip(self.starts[lo:hi].tolist(), self.ends[lo:hi].tolist(), strict=True)]
+        return b" ".join(parts).decode("utf-8", "replace")
+
+
 def words(text: str) -> list[str]:
-    """The case-folded word tokens of `text`: `"Hello, World-wide!"` -> `["hello", "world", "wide"]`."""
-    return WORD.findall(text.casefold())
+    """The words of one text: `"Hello, World-wide!"` -> `["hello", "world", "wide"]`."""
+    data = text.casefold().encode("utf-8", "surrogatepass")
+    starts, ends = _word_spans(data)
+    return [data[s:e].decode("utf-8", "replace") for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
-def _starts(sizes: Iterable[int]) -> list[int]:
-    """Where each token starts in `" ".join(tokens)`, given the tokens' sizes, and one past the end (+1)."""
-    return list(itertools.accumulate(map((1).__add__, sizes), initial=0))
+def _turns(record: Record) -> tuple[list[Message], int]:
+    """The record's non-system text turns and how many of them are its prompt."""
+    prompt, response = leak_turns(record)
+    return prompt + response, len(prompt)
 
 
-def ngram_hashes(tokens: Sequence[str], n: int) -> Hashes:
-    """xxh3_64 of each word n-gram of `tokens` (its words joined by one space, UTF-8), in text order, duplicates
-    kept; empty when there are fewer than `n` tokens.
+def prepare(records: Sequence[Record]) -> list[Words]:
+    """The `Words` of each record: kept on the record, or worked out now for all those not done yet in one
+    numpy pass (and kept on them)."""
+    out: list[Words | None] = []
+    todo = []
+    for record in records:
+        turns, n_prompt = _turns(record)
+        texts = tuple([m.content for m in turns])
+        found = record.derived.get(_DERIVED_KEY)
+        if found is not None and found[0] == texts:
+            out.append(found[1])
+        else:
+            todo.append((len(out), record, turns, n_prompt, texts))
+            out.append(None)
+    if not todo:
+        return out  # type: ignore[return-value]
+    encoded = [[t.casefold().encode("utf-8", "surrogatepass") for t in texts] for *_, texts in todo]
+    datas = [b"\x00".join(parts) for parts in encoded]
+    joined = b"\x00".join(datas)
+    starts, ends = _word_spans(joined)
+    values = np.frombuffer(joined, dtype=np.uint8).astype(np.uint64) + np.uint64(1)
+    hashes = _span_hashes(values, starts, ends, _BYTE_BASE)
+    begins = list(accumulate((len(d) + 1 for d in datas), initial=0))
+    cuts = np.searchsorted(starts, begins).tolist()
+    for i, (position, record, turns, n_prompt, texts) in enumerate(todo):
+        lo, hi, offset = cuts[i], cuts[i + 1], begins[i]
+        mine_starts, mine_ends = starts[lo:hi] - offset, ends[lo:hi] - offset
+        turn_begins = list(accumulate((len(part) + 1 for part in encoded[i][:-1]), initial=0))
+        turn_starts = tuple(np.searchsorted(mine_starts, turn_begins).tolist()) if texts else ()
+        prompt_words = turn_starts[n_prompt] if n_prompt < len(turn_starts) else len(mine_starts)
+        fields = tuple(m.field for m in turns)
+        found = Words(hashes[lo:hi], datas[i], mine_starts, mine_ends, turn_starts, fields, prompt_words)
+        record.derived[_DERIVED_KEY] = (texts, found)
+        out[position] = found
+    return out  # type: ignore[return-value]
 
-    The n-grams are hashed as slices of the whole text joined once, not joined one by one (1.6x faster; the
-    same bytes, so the same hashes)."""
-    count = len(tokens) - n + 1
-    if count <= 0:
-        return np.empty(0, dtype=np.uint64)
-    text = " ".join(tokens)
-    data = text.encode()
-    sizes = map(len, tokens) if len(data) == len(text) else (len(t.encode()) for t in tokens)
-    starts = _starts(sizes)
-    ends = [s - 1 for s in starts[n:]]
-    cuts = map(data.__getitem__, map(slice, starts[:count], ends))
-    return np.fromiter(map(xxhash.xxh3_64_intdigest, cuts), dtype=np.uint64, count=count)
+
+def record_words(record: Record) -> Words:
+    """The record's `Words` (worked out now unless `prepare` did it for its batch)."""
+    return prepare([record])[0]
 
 
-def unique_ngram_hashes(tokens: Sequence[str], n: int) -> Hashes:
-    """The distinct n-gram hashes of `tokens`, sorted: a document's exact, mergeable n-gram set."""
-    return np.unique(ngram_hashes(tokens, n))
+def ngram_hashes_many(word_hashes: Sequence[Hashes], n: int, whole_if_short: bool = False) -> tuple[Hashes, Indices]:
+    """The word n-gram hashes of several word sequences in one numpy pass, in order (repeats kept): all of them,
+    and offsets such that sequence `i`'s are `hashes[offsets[i]:offsets[i + 1]]`. A sequence of fewer than `n`
+    words has none, or with `whole_if_short` one n-gram of all its words (none when it has no word)."""
+    sizes = np.fromiter(map(len, word_hashes), dtype=np.intp, count=len(word_hashes))
+    begins = np.zeros(len(sizes) + 1, dtype=np.intp)
+    np.cumsum(sizes, out=begins[1:])
+    counts = np.maximum(sizes - n + 1, 0)
+    if whole_if_short:
+        counts = np.where((sizes > 0) & (sizes < n), 1, counts)
+    offsets = np.zeros(len(sizes) + 1, dtype=np.intp)
+    np.cumsum(counts, out=offsets[1:])
+    if not offsets[-1]:
+        return np.empty(0, dtype=np.uint64), offsets
+    values = np.concatenate(word_hashes) if len(word_hashes) > 1 else np.asarray(word_hashes[0], dtype=np.uint64)
+    # n-gram j of sequence i starts at word begins[i] + j and ends n words later (or at the sequence's end)
+    owner = np.repeat(np.arange(len(sizes)), counts)
+    first = (begins[owner] + (np.arange(offsets[-1]) - offsets[owner])).astype(np.intp, copy=False)
+    last = np.minimum(first + n, begins[owner + 1])
+    return _span_hashes(values, first, last, _WORD_BASE), offsets
 
 
-def shingles(tokens: Sequence[str], k: int) -> list[str]:
-    """The word k-grams of `tokens` joined by spaces; a text shorter than `k` words is one shingle."""
-    text = " ".join(tokens)
-    if len(tokens) <= k:
-        return [text] if tokens else []
-    count = len(tokens) - k + 1
-    starts = _starts(map(len, tokens))
-    return list(map(text.__getitem__, map(slice, starts[:count], [s - 1 for s in starts[k:]])))
+def ngram_hashes(word_hashes: Hashes, n: int, whole_if_short: bool = False) -> Hashes:
+    """The word n-gram hashes of one word sequence (see `ngram_hashes_many`)."""
+    return ngram_hashes_many([word_hashes], n, whole_if_short)[0]
+
+
+def text_ngram_hashes(text: str, n: int) -> Hashes:
+    """The word n-gram hashes of one text (the same as a record holding that text as its only turn)."""
+    data = text.casefold().encode("utf-8", "surrogatepass")
+    starts, ends = _word_spans(data)
+    values = np.frombuffer(data, dtype=np.uint8).astype(np.uint64) + np.uint64(1)
+    return ngram_hashes(_span_hashes(values, starts, ends, _BYTE_BASE), n)
 
 
 # -- records -------------------------------------------------------------------------------------------
@@ -102,49 +267,3 @@ def label_text(record: Record) -> str:
     if label is None or isinstance(label, (dict, list)):
         return "" if label is None else repr(label)
     return str(label)
-
-
-@dataclass(frozen=True, slots=True)
-class Words:
-    """A text's word tokens, with where each message's tokens start (`starts[i]` is the first token of
-    `fields[i]`), so a token position can be traced back to its field."""
-
-    tokens: list[str]
-    starts: tuple[int, ...]
-    fields: tuple[str, ...]
-
-    def field_at(self, position: int) -> str | None:
-        """The field the token at `position` comes from."""
-        found = None
-        for start, field in zip(self.starts, self.fields, strict=True):
-            if start > position:
-                break
-            found = field
-        return found
-
-
-_last: tuple[tuple[str, ...], tuple[str, ...], Words] | None = None
-
-
-def messages_words(turns: Sequence[Message]) -> Words:
-    """The word tokens of some turns, in order (tokens never run across turns). The last result is cached:
-    X002 and X003 both tokenise each train record."""
-    global _last
-    texts = tuple(m.content for m in turns)
-    fields = tuple(m.field for m in turns)
-    if _last is not None and _last[0] == texts and _last[1] == fields:
-        return _last[2]
-    tokens: list[str] = []
-    starts = []
-    for text in texts:
-        starts.append(len(tokens))
-        tokens.extend(WORD.findall(text.casefold()))
-    found = Words(tokens, tuple(starts), fields)
-    _last = (texts, fields, found)
-    return found
-
-
-def record_words(record: Record, scope: str = "all") -> Words:
-    """The word tokens of a record's prompt (`scope="prompt"`) or of all its non-system turns (`"all"`)."""
-    prompt, response = leak_turns(record)
-    return messages_words(prompt if scope == "prompt" else prompt + response)

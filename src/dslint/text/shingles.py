@@ -3,7 +3,7 @@ MinHash signatures.
 
 - `normalise_text(text)`: whitespace runs collapsed to one space, stripped, case folded (the same form as
   `dslint.text.ngrams.normalise_text`). `normalised_texts(record)` is every message's normalised text as UTF-8
-  bytes; the duplicate rules all read it for the same record one after the other, so the last result is kept.
+  bytes; the duplicate rules all read it, so it is kept on the record.
 - `content_key(record)`: the exact-duplicate key, a 16-byte xxh3_128 of the record's roles and normalised texts,
   plus what else the model is trained on: `tool_definitions(record)`, each message's `message_extra` (tool
   calls, non-text content parts) and `label_bytes(record)`. Ids, metadata and the record's format are left
@@ -61,21 +61,17 @@ def normalise_text(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-_last: tuple[tuple[str, ...], list[bytes]] | None = None
-
-
 def normalised_texts(record: Record) -> list[bytes]:
     """Each message's `normalise_text` as UTF-8 bytes, in message order; b"" for a message without text.
 
-    The last result is kept and handed out again while the texts are the same (the duplicate rules read the same
-    record one after the other); a fixed record has new texts, so it is normalised again."""
-    global _last
+    Kept on the record (`Record.derived`: the duplicate rules all read it) while its texts stay the same; a
+    fixed record has new texts, so it is normalised again."""
     texts = tuple([m.content if type(m.content) is str else "" for m in record.messages])
-    last = _last
-    if last is not None and last[0] == texts:
-        return last[1]
+    found = record.derived.get("normalised-texts")
+    if found is not None and found[0] == texts:
+        return found[1]  # type: ignore[no-any-return]
     out = [" ".join(t.split()).casefold().encode("utf-8", "surrogatepass") if t else b"" for t in texts]
-    _last = (texts, out)
+    record.derived["normalised-texts"] = (texts, out)
     return out
 
 
@@ -123,21 +119,17 @@ def label_bytes(record: Record) -> bytes:
     return b"" if record.label_field is None else b"label=" + _dump(record.label)
 
 
-_last_key: tuple[Record, list[bytes], bytes | None] | None = None
-
-
 def content_key(record: Record) -> bytes | None:
     """The record's exact-duplicate key: xxh3_128 (16 bytes) of its messages' roles and normalised texts, its
     tool definitions and tool calls, non-text content parts and label. None for a record with nothing in it.
 
-    Kept for the last record while its texts are the same (D001 and D002 both key each record)."""
-    global _last_key
+    Kept on the record while its normalised texts are the same (D001 to D004 all key each record)."""
     texts = normalised_texts(record)
-    last = _last_key
-    if last is not None and last[0] is record and last[1] is texts:
-        return last[2]
+    found = record.derived.get("content-key")
+    if found is not None and found[0] is texts:
+        return found[1]  # type: ignore[no-any-return]
     key = _content_key(record, texts)
-    _last_key = (record, texts, key)
+    record.derived["content-key"] = (texts, key)
     return key
 
 

@@ -7,6 +7,7 @@ from pydantic import Field
 from dslint.records import Finding, Fix, Location, Record, Severity
 from dslint.rules.base import CrossSplitRule, RuleOptions, excerpt
 from dslint.text.ngrams import label_text, leak_turns, normalise_text
+from dslint.text.shingles import normalised_texts
 
 #: Where an eval record is: (path, row, line, split).
 Where = tuple[str, int | None, int | None, str | None]
@@ -27,8 +28,8 @@ def describe(where: Where) -> str:
     return f"{split or 'eval'} record {Location(path, row=row, line=line).short()}"
 
 
-def _key(text: str) -> int:
-    return xxhash.xxh3_128_intdigest(text.encode("utf-8", "surrogatepass"))
+def _key(text: bytes) -> int:
+    return xxhash.xxh3_128_intdigest(text)
 
 
 def exact_keys(record: Record, min_prompt_words: int = MIN_PROMPT_WORDS) -> tuple[int | None, int | None, bool]:
@@ -37,12 +38,26 @@ def exact_keys(record: Record, min_prompt_words: int = MIN_PROMPT_WORDS) -> tupl
     The content key is xxh3_128 of the normalised (whitespace collapsed, case folded) prompt and response,
     system turns, ids and metadata left out; a classification record's label is its response. The prompt key
     hashes the normalised prompt alone, when it has at least `min_prompt_words` words. None where there is no
-    text."""
+    text. Kept on the record (X001, X002 and X003 all ask) while its texts stay the same."""
+    texts = tuple([m.content for m in record.messages])
+    key = f"exact-keys-{min_prompt_words}"
+    found = record.derived.get(key)
+    if found is not None and found[0] == texts:
+        return found[1]  # type: ignore[no-any-return]
+    keys = _exact_keys(record, min_prompt_words)
+    record.derived[key] = (texts, keys)
+    return keys
+
+
+def _exact_keys(record: Record, min_prompt_words: int) -> tuple[int | None, int | None, bool]:
+    # the normalised turns joined by spaces are the normalised joined turns (D001-D004 have normalised them)
+    normalised = dict(zip(map(id, record.messages), normalised_texts(record), strict=True))
     prompt, response = leak_turns(record)
-    p = normalise_text(" ".join(m.content for m in prompt))
-    r = normalise_text(" ".join([*(m.content for m in response), label_text(record)]))
-    content = f"{p} {r}".strip()
-    prompt_key = _key(p) if p and p.count(" ") + 1 >= min_prompt_words else None  # p's words: single spaces
+    p = b" ".join([t for m in prompt if (t := normalised[id(m)])])
+    label = normalise_text(label_text(record)).encode("utf-8", "surrogatepass")
+    r = b" ".join([t for m in response if (t := normalised[id(m)])] + ([label] if label else []))
+    content = b" ".join([part for part in (p, r) if part])
+    prompt_key = _key(p) if p and p.count(b" ") + 1 >= min_prompt_words else None  # p's words: single spaces
     return (_key(content) if content else None), prompt_key, bool(r)
 
 

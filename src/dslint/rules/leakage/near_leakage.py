@@ -1,14 +1,16 @@
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from pydantic import Field, model_validator
-from rensa import RMinHash, RMinHashLSH
 
 from dslint.records import Finding, Fix, Record, Severity
 from dslint.rules.base import CrossSplitRule, RuleOptions, excerpt
 from dslint.rules.leakage.exact_leakage import Where, describe, exact_keys, where_of
-from dslint.text.ngrams import leak_turns, record_words, shingles
+from dslint.text.ngrams import leak_turns, ngram_hashes_many, prepare
+from dslint.text.shingles import Signature, minhash_many
 
 #: The seed of every MinHash (fixed: signatures from different processes must be comparable).
 SEED = 1
@@ -48,17 +50,19 @@ class NearLeakageOptions(RuleOptions):
 
 @dataclass
 class NearIndex:
-    """Each eval record's MinHash, location and exact keys (to leave X001's pairs to X001), in merge order.
+    """Each eval record's MinHash signature (`num-perm` uint32), location and exact keys (to leave X001's pairs
+    to X001), in merge order.
 
-    The LSH table is built from the signatures on first probe, in each process, and is not pickled."""
+    The LSH buckets (per band, the eval records whose signatures agree on all of the band's rows) are built on
+    first probe, in each process, and are not pickled."""
 
-    minhashes: list[RMinHash] = field(default_factory=list)
+    signatures: list[Signature] = field(default_factory=list)
     wheres: list[Where] = field(default_factory=list)
     keys: list[tuple[int | None, int | None]] = field(default_factory=list)
-    lsh: Any = field(default=None, compare=False, repr=False)
+    buckets: list[dict[bytes, list[int]]] | None = field(default=None, compare=False, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"minhashes": self.minhashes, "wheres": self.wheres, "keys": self.keys, "lsh": None}
+        return {"signatures": self.signatures, "wheres": self.wheres, "keys": self.keys, "buckets": None}
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NearIndex):
@@ -66,7 +70,8 @@ class NearIndex:
         return (
             self.wheres == other.wheres
             and self.keys == other.keys
-            and [m.digest() for m in self.minhashes] == [m.digest() for m in other.minhashes]
+            and len(self.signatures) == len(other.signatures)
+            and all(np.array_equal(a, b) for a, b in zip(self.signatures, other.signatures, strict=True))
         )
 
 
@@ -74,12 +79,12 @@ class NearLeakage(CrossSplitRule[NearIndex]):
     """A train record that is nearly the same as an eval record.
 
     **What it does**: builds a MinHash signature (rensa, `num-perm` 128) of each eval record's word
-    `shingle-words`-grams (default 5; words are case-folded, punctuation ignored, system prompts left out) and
-    puts them in an LSH table (rensa; by default with the fewest bands that find 99% of the pairs at the
-    threshold). Each train record is looked up in it, and the candidates' similarity estimated from the
-    signatures; a train record whose most similar eval record reaches `threshold` (estimated Jaccard
-    similarity, default 0.8) is reported, with that eval record (`path:line`) and the estimate. Pairs that are
-    exact leaks (same content or same prompt, X001) are left to X001; records under `min-words` (default 5)
+    `shingle-words`-grams (default 5; words are case-folded, punctuation ignored, system prompts left out; a record
+    shorter than a shingle is one shingle) and puts them in LSH buckets (by default with the fewest bands that find
+    99% of the pairs at the threshold). Each train record is looked up in them, and the candidates' similarity
+    estimated from the signatures; a train record whose most similar eval record reaches `threshold` (estimated
+    Jaccard similarity, default 0.8) is reported, with that eval record (`path:line`) and the estimate. Pairs that
+    are exact leaks (same content or same prompt, X001) are left to X001; records under `min-words` (default 5)
     words are skipped.
 
     **Why it matters**: a reworded, re-punctuated or lightly edited copy of an eval item leaks its answer as
@@ -102,47 +107,88 @@ class NearLeakage(CrossSplitRule[NearIndex]):
     def new_index(self) -> NearIndex:
         return NearIndex()
 
-    def _minhash(self, record: Record) -> RMinHash | None:
-        tokens = record_words(record).tokens
-        if len(tokens) < self.options.min_words:
-            return None
-        minhash = RMinHash(self.options.num_perm, SEED)
-        minhash.update(shingles(tokens, self.options.shingle_words))
-        return minhash
+    def prepare(self, records: Sequence[Record]) -> None:
+        """Sign the batch's records in one rensa call (their word hashes in one numpy pass)."""
+        key = self._derived_key
+        todo = [r for r in records if key not in r.derived]
+        if not todo:
+            return
+        opts = self.options
+        words = [w.hashes for w in prepare(todo)]
+        signed = [i for i, w in enumerate(words) if len(w) >= opts.min_words]
+        for record in todo:
+            record.derived[key] = None
+        if not signed:
+            return
+        hashes, offsets = ngram_hashes_many([words[i] for i in signed], opts.shingle_words, whole_if_short=True)
+        for i, signature in zip(signed, minhash_many(hashes, offsets, opts.num_perm, SEED), strict=True):
+            todo[i].derived[key] = signature
+
+    @property
+    def _derived_key(self) -> str:
+        opts = self.options
+        return f"X002-signature-{opts.shingle_words}-{opts.num_perm}-{opts.min_words}"
+
+    def _signature(self, record: Record) -> Signature | None:
+        found = record.derived.get(self._derived_key, False)
+        if found is False:
+            self.prepare([record])
+            found = record.derived[self._derived_key]
+        return found  # type: ignore[no-any-return]
 
     def add_reference(self, index: NearIndex, record: Record) -> NearIndex:
-        minhash = self._minhash(record)
-        if minhash is not None:
+        signature = self._signature(record)
+        if signature is not None:
             content, prompt, _ = exact_keys(record)
-            index.minhashes.append(minhash)
+            index.signatures.append(signature)
             index.wheres.append(where_of(record))
             index.keys.append((content, prompt))
         return index
 
     def merge(self, a: NearIndex, b: NearIndex) -> NearIndex:
-        return NearIndex(a.minhashes + b.minhashes, a.wheres + b.wheres, a.keys + b.keys)
+        return NearIndex(a.signatures + b.signatures, a.wheres + b.wheres, a.keys + b.keys)
 
-    def _lsh(self, index: NearIndex) -> Any:
-        if index.lsh is None:
-            lsh = RMinHashLSH(self.options.threshold, self.options.num_perm, self.options.bands())
-            for key, minhash in enumerate(index.minhashes):
-                lsh.insert(key, minhash)
-            index.lsh = lsh
-        return index.lsh
+    def _band_keys(self, signature: Signature) -> list[bytes]:
+        """The signature's bands, each as bytes (a bucket key)."""
+        data = signature.tobytes()
+        width = self._band_width
+        return [data[i : i + width] for i in range(0, len(data), width)]
+
+    @functools.cached_property
+    def _band_width(self) -> int:
+        """Bytes of a band: 4 per row."""
+        return 4 * (self.options.num_perm // self.options.bands())
+
+    def _buckets(self, index: NearIndex) -> list[dict[bytes, list[int]]]:
+        if index.buckets is None:
+            buckets: list[dict[bytes, list[int]]] = [{} for _ in range(self.options.bands())]
+            for number, signature in enumerate(index.signatures):
+                for table, key in zip(buckets, self._band_keys(signature), strict=True):
+                    table.setdefault(key, []).append(number)
+            index.buckets = buckets
+        return index.buckets
 
     def _matches(self, index: NearIndex, record: Record) -> list[tuple[float, int]]:
         """(estimated similarity, eval record number) of the eval records at or above the threshold, the most
         similar first (then in eval order), X001's pairs left out."""
-        if not index.minhashes:
+        if not index.signatures:
             return []
-        minhash = self._minhash(record)
-        if minhash is None:
+        signature = self._signature(record)
+        if signature is None:
             return []
-        candidates = self._lsh(index).query(minhash)
+        candidates: set[int] = set()
+        for table, key in zip(self._buckets(index), self._band_keys(signature), strict=True):
+            found_here = table.get(key)
+            if found_here is not None:
+                candidates.update(found_here)
         if not candidates:
             return []
-        threshold = self.options.threshold
-        found = [(s, k) for k in candidates if (s := index.minhashes[k].jaccard(minhash)) >= threshold]
+        threshold, perms = self.options.threshold, self.options.num_perm
+        found = []
+        for k in candidates:
+            similarity = int(np.count_nonzero(index.signatures[k] == signature)) / perms
+            if similarity >= threshold:
+                found.append((similarity, k))
         if not found:
             return []
         content, prompt, _ = exact_keys(record)

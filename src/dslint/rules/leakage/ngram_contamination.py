@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -9,7 +9,7 @@ from pydantic import Field
 from dslint.records import Finding, Fix, Record, Severity
 from dslint.rules.base import CrossSplitRule, RuleOptions
 from dslint.rules.leakage.exact_leakage import Where, describe, exact_keys, where_of
-from dslint.text.ngrams import Hashes, ngram_hashes, record_words, unique_ngram_hashes
+from dslint.text.ngrams import Hashes, Words, ngram_hashes_many, prepare, record_words
 
 Owners = npt.NDArray[np.uint32]
 _EMPTY_H: Hashes = np.empty(0, dtype=np.uint64)
@@ -39,10 +39,22 @@ class NgramIndex:
     pending: list[Hashes] = field(default_factory=list)
     bitmap: npt.NDArray[np.uint8] | None = field(default=None, repr=False)
     shift: int = 64
+    usable: tuple[int, Hashes] | None = field(default=None, repr=False)
 
     def __getstate__(self) -> dict[str, object]:
         self.flush()
-        return {**self.__dict__, "bitmap": None}
+        return {**self.__dict__, "bitmap": None, "usable": None}
+
+    def distinct(self, template_examples: int) -> Hashes:
+        """The distinct n-grams, sorted, without those found in `template_examples` or more examples (0: all).
+        Kept until the index changes."""
+        if self.usable is None or self.usable[0] != template_examples:
+            self.flush()
+            found, counts = np.unique(self.hashes, return_counts=True)
+            if template_examples:
+                found = found[counts < template_examples]
+            self.usable = (template_examples, found)
+        return self.usable[1]
 
     def flush(self) -> "NgramIndex":
         if self.pending:
@@ -53,7 +65,7 @@ class NgramIndex:
                 np.concatenate([self.hashes, *self.pending]), np.concatenate([self.owners, ids])
             )
             self.pending = []
-            self.bitmap = None
+            self.bitmap = self.usable = None
         return self
 
     def candidates(self, query: Hashes) -> npt.NDArray[np.bool_]:
@@ -92,6 +104,14 @@ class NgramIndex:
             and np.array_equal(self.hashes, other.hashes)
             and np.array_equal(self.owners, other.owners)
         )
+
+
+def _present(sorted_hashes: Hashes, query: Hashes) -> npt.NDArray[np.bool_]:
+    """Which of `query` are in `sorted_hashes`."""
+    if not len(sorted_hashes):
+        return np.zeros(len(query), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_hashes, query), len(sorted_hashes) - 1)
+    return np.asarray(sorted_hashes[at] == query)
 
 
 def _sorted(hashes: Hashes, owners: Owners) -> tuple[Hashes, Owners]:
@@ -171,12 +191,45 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
     def new_index(self) -> NgramIndex:
         return NgramIndex()
 
+    def prepare(self, records: Sequence[Record]) -> None:
+        """Hash the n-grams of the batch's records in one numpy pass."""
+        key = f"X003-ngrams-{self.options.n}"
+        todo = [r for r in records if key not in r.derived]
+        if todo:
+            hashes, offsets = ngram_hashes_many([w.hashes for w in prepare(todo)], self.options.n)
+            for record, lo, hi in zip(todo, offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
+                record.derived[key] = hashes[lo:hi]
+
+    def probe_many(self, index: NgramIndex, records: Sequence[Record]) -> list[Iterable[Finding]]:
+        """Look all the batch's n-grams up in the index at once; only the records holding one of its n-grams
+        are then probed one by one (most hold none)."""
+        self.prepare(records)
+        key = f"X003-ngrams-{self.options.n}"
+        queries = [r.derived[key] for r in records]
+        if not index.wheres or not records:
+            return [[] for _ in records]
+        index.flush()
+        every = np.concatenate(queries)
+        maybe = np.flatnonzero(index.candidates(every))
+        hits = maybe[_present(index.distinct(self.options.template_examples), every[maybe])]
+        owners = set(np.searchsorted(np.cumsum([len(q) for q in queries]), hits, "right").tolist())
+        return [self.probe(index, record) if i in owners else [] for i, record in enumerate(records)]
+
+    def _query(self, record: Record) -> tuple[Hashes, Words]:
+        """The n-gram hashes of all the record's words (its whole text but the system prompt), and its words."""
+        key = f"X003-ngrams-{self.options.n}"
+        if key not in record.derived:
+            self.prepare([record])
+        return record.derived[key], record_words(record)
+
     def add_reference(self, index: NgramIndex, record: Record) -> NgramIndex:
         n = self.options.n
-        tokens = record_words(record, self.options.scope).tokens
-        if len(tokens) < n:
+        query, words = self._query(record)
+        if self.options.scope == "prompt":  # the prompt's words are a prefix: so are its n-grams
+            query = query[: max(0, words.prompt_words - n + 1)]
+        if not len(query):
             return index
-        grams = unique_ngram_hashes(tokens, n)
+        grams = np.unique(query)
         content, prompt, _ = exact_keys(record)
         index.wheres.append(where_of(record))
         index.sizes.append(len(grams))
@@ -192,21 +245,18 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
         )
         return NgramIndex(hashes, owners, a.wheres + b.wheres, a.sizes + b.sizes, a.keys + b.keys)
 
-    def _hits(self, index: NgramIndex, record: Record) -> tuple[list[_Hit], list[str]]:
+    def _hits(self, index: NgramIndex, record: Record) -> tuple[list[_Hit], Words | None]:
         """The eval examples this train record shares n-grams with (X001's pairs left out), the most
         contaminated first, and the record's words."""
-        n = self.options.n
         if not index.wheres:
-            return [], []
+            return [], None
         index.flush()
-        words = record_words(record)
-        tokens = words.tokens
-        if len(tokens) < n:
-            return [], tokens
-        query = ngram_hashes(tokens, n)
+        query, words = self._query(record)
+        if not len(query):
+            return [], words
         maybe = np.flatnonzero(index.candidates(query))
         if not len(maybe):
-            return [], tokens
+            return [], words
         # each distinct n-gram once, at its first position in the record
         distinct, first = np.unique(query[maybe], return_index=True)
         left = np.searchsorted(index.hashes, distinct, "left")
@@ -216,7 +266,7 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
         if self.options.template_examples:
             keep &= shared < self.options.template_examples
         if not keep.any():
-            return [], tokens
+            return [], words
         hits: dict[int, _Hit] = {}
         for pos, lo, hi in zip(maybe[first[keep]].tolist(), left[keep].tolist(), right[keep].tolist(), strict=True):
             for owner in index.owners[lo:hi].tolist():
@@ -237,11 +287,11 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
             and (prompt is None or keys[h.owner][1] != prompt)
         ]
         found.sort(key=lambda h: (-h.found / sizes[h.owner], h.owner))
-        return found, tokens
+        return found, words
 
     def probe(self, index: NgramIndex, record: Record) -> Iterator[Finding]:
-        hits, tokens = self._hits(index, record)
-        if not hits:
+        hits, words = self._hits(index, record)
+        if not hits or words is None:
             return
         n = self.options.n
         what = "input" if self.options.scope == "prompt" else "text"
@@ -256,7 +306,6 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
             message += "; also of " + ", ".join(parts[1:])
         if len(hits) > len(parts):
             message += f"; and {len(hits) - len(parts)} more eval example(s)"
-        words = record_words(record)
         location = record.location.at(words.field_at(top.first))
-        shown = "…" + " ".join(tokens[top.first : top.first + n]) + "…"
+        shown = "…" + words.text(top.first, top.first + n) + "…"
         yield self.finding(message, location, shown)

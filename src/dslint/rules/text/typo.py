@@ -178,10 +178,14 @@ class Typo(DatasetRule[TypoState]):
         ]
         # A cheap screen over the whole record first: most records hold no word that is neither in the list nor
         # the dataset's vocabulary yet, and then need no closer look (one pass in C instead of one per turn).
-        if self._screened_out(state, wordlist, texts):
+        pending = self._screen(state, wordlist, texts)
+        if not pending:
             return state
         for i, msg in texts:
             text = msg.content
+            lowered = text.lower()
+            if not any(word in lowered for word in pending):
+                continue  # none of the record's pending words is in this text (a substring test: a superset)
             found = candidate_words(text)
             unknown = found - words
             if not unknown:
@@ -195,14 +199,16 @@ class Typo(DatasetRule[TypoState]):
             self._bound(state)
         return state
 
-    def _screened_out(self, state: TypoState, wordlist: WordList, texts: list[tuple[int, Message]]) -> bool:
-        """Whether the record's texts hold no word (a run of ASCII letters, `min-length` or longer, as
-        `ascii_words` splits them) that is neither in the list nor the dataset's vocabulary yet.
+    def _screen(self, state: TypoState, wordlist: WordList, texts: list[tuple[int, Message]]) -> list[str]:
+        """The record's words (runs of ASCII letters, as `ascii_words` splits them) that the word-by-word pass
+        could count: neither in the list nor the dataset's vocabulary yet, `min-length` to `MAX_WORD_LENGTH`
+        letters, not ignored. Empty for most records, which then need no closer look; otherwise the texts
+        holding none of these words are skipped too.
 
-        Most records hold none and need no closer look. The common case costs one C pass, `issuperset` over the
-        words (no set of unknown words is built, nothing is decoded); only a record it does not clear is looked at
-        word by word. System prompts repeat across a dataset, so each one's words outside the list are kept
-        (`SYSTEM_SCREEN_CACHE`) instead of being split again for every record.
+        The common case costs one C pass, `issuperset` over the words (no set of unknown words is built, nothing
+        is decoded); only a record it does not clear is looked at word by word. System prompts repeat across a
+        dataset, so each one's words outside the list are kept (`SYSTEM_SCREEN_CACHE`) instead of being split
+        again for every record.
         """
         cache = self._system_screens
         unknown: set[bytes] = set()
@@ -221,7 +227,7 @@ class Typo(DatasetRule[TypoState]):
         words = ascii_words(prose)
         accepted = self._accepted(state)
         if accepted.issuperset(words) and accepted.issuperset(unknown):
-            return True
+            return []
         # Not cleared at once: a word that is not vocabulary, or a listed word the screen has not met before
         missing = set(filterfalse(accepted.__contains__, words))
         listed = missing.intersection(wordlist.known_ascii())
@@ -229,8 +235,9 @@ class Typo(DatasetRule[TypoState]):
             self._listed_seen |= listed
             accepted |= listed
         unknown |= missing - listed
-        lo = self.options.min_length
-        return state.vocabulary.issuperset([w.decode() for w in unknown if len(w) >= lo])
+        lo, vocabulary, ignored = self.options.min_length, state.vocabulary, self._ignored
+        pending = (w.decode() for w in unknown if lo <= len(w) <= MAX_WORD_LENGTH)
+        return [w for w in pending if w not in vocabulary and w not in ignored]
 
     def _accepted(self, state: TypoState) -> set[bytes]:
         """The words the screen clears at once, as bytes: the listed words met so far (`_listed_seen`), the
@@ -239,7 +246,7 @@ class Typo(DatasetRule[TypoState]):
         Only the listed words the data uses, not all ~83k: a dataset uses a fraction of them, and the smaller set
         keeps the screen's look-ups (~400 a record) in the CPU caches, which the tokenizer's tables compete for
         (the screen and the tokenizing both run ~20% faster on chat data). A listed word met for the first time
-        costs its record a word-by-word pass (`_screened_out`); that happens at most once per listed word.
+        costs its record a word-by-word pass (`_screen`); that happens at most once per listed word.
 
         Kept for the vocabulary being grown (`_count` adds each new vocabulary word), rebuilt (~1 ms) when
         `update` gets another state or `_bound` replaced the vocabulary.
