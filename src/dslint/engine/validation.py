@@ -22,8 +22,8 @@ from dslint.io.readers import RawRow
 from dslint.io.sources import Source
 from dslint.records import Location, Record
 from dslint.rules.base import DatasetRule
+from dslint.text.content import content_key
 from dslint.text.labels import is_classification, label_of
-from dslint.text.shingles import content_key
 
 
 @dataclass

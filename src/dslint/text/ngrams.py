@@ -1,9 +1,9 @@
-"""Record text as the leakage rules (X001-X003) see it: normalised keys, word hashes, hashed word n-grams.
+"""Record text as the near-duplicate and leakage rules (D002, X002, X003) see it: word hashes, hashed word n-grams
+and MinHash signatures.
 
 - `leak_turns(record)` splits a record into its *prompt* (every non-system turn before the last assistant
   turn: the eval input) and its *response* (the last assistant turn and anything after it). System turns are
   left out everywhere: a system prompt shared by train and eval would make every pair look alike.
-- `normalise_text` (whitespace collapsed, case folded) is the form exact keys are hashed in (xxh3_128).
 - Words are the case-folded text's runs of word characters: ASCII letters, digits and `_`, and any non-ASCII
   character except the common Unicode spaces and punctuation (General Punctuation such as U+2019 and U+2014, Latin-1
   symbols such as U+00AB and the no-break space, U+00D7 and U+00F7, CJK punctuation such as U+3001). Everything else
@@ -13,23 +13,31 @@
   n-gram index is then a sorted uint64 array (8 bytes an n-gram) that merges exactly.
 - `prepare(records)` does a batch of records in one numpy pass (a few passes over all their bytes instead of a
   dozen small array operations per record, whose overhead would dominate) and keeps each record's `Words` on
-  the record, where `record_words(record)` finds it: X002 and X003 read the same words.
+  the record, where `record_words(record)` finds it: D002, X002 and X003 read the same words.
+- `minhash(hashes, num_perm, seed)`: the MinHash signature of a set of 64-bit hashes (rensa), a uint32 array;
+  `minhash_many` signs several sets in one call; `similarity(a, b)` estimates the Jaccard similarity of two
+  signatures (the share of equal slots).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 import numpy as np
 import numpy.typing as npt
+import rensa
 
 from dslint.records import Message, Record
 
 #: Word hashes, n-gram hashes: 64-bit.
 Hashes = npt.NDArray[np.uint64]
 Indices = npt.NDArray[np.intp]
+#: A MinHash signature: `num_perm` uint32 values.
+Signature = npt.NDArray[np.uint32]
+#: Where each set's hashes start in a flat array, plus the end.
+Offsets = npt.NDArray[np.intp]
 
 #: Multipliers of the two polynomial hashes (odd: invertible modulo 2**64): over a word's bytes, over an
 #: n-gram's word hashes.
@@ -51,11 +59,6 @@ _LATIN1_WORD[[0xAA, 0xB2, 0xB3, 0xB5, 0xB9, 0xBA, 0xBC, 0xBD, 0xBE]] = True
 
 #: The key under which a record keeps its `Words` (`Record.derived`).
 _DERIVED_KEY = "leak-words"
-
-
-def normalise_text(text: str) -> str:
-    """`text` with runs of whitespace collapsed to one space, stripped, and case folded."""
-    return " ".join(text.split()).casefold()
 
 
 def _powers(base: int, size: int) -> tuple[Hashes, Hashes]:
@@ -96,27 +99,33 @@ def _span_hashes(values: Hashes, first: Indices, last: Indices, base: int) -> Ha
 def _word_spans(data: bytes) -> tuple[Indices, Indices]:
     """Where the words of `data` (UTF-8, case folded) start and end."""
     b = np.frombuffer(data, dtype=np.uint8)
-    word = _WORD_BYTE[b]
+    word = np.zeros(len(b) + 2, dtype=bool)  # padded with a non-word byte either side
+    np.take(_WORD_BYTE, b, out=word[1:-1])
     if not data.isascii():
-        _clear_unicode_separators(b, word)
-    edges = np.flatnonzero(np.diff(word.view(np.int8), prepend=0, append=0))
+        _clear_unicode_separators(b, word[1:-1])
+    edges = np.flatnonzero(word[1:] != word[:-1])
     return edges[0::2], edges[1::2]
+
+
+#: First bytes of the UTF-8 sequences `_clear_unicode_separators` looks at.
+_SEPARATOR_LEAD = np.zeros(256, dtype=bool)
+_SEPARATOR_LEAD[[0xC2, 0xC3, 0xE2, 0xE3]] = True
 
 
 def _clear_unicode_separators(b: npt.NDArray[np.uint8], word: npt.NDArray[np.bool_]) -> None:
     """Unmark the bytes of the Unicode spaces and punctuation that separate words (see the module docstring)."""
-    lead, second = b[:-1], b[1:]
-    # U+2000-U+206F (E2 80 xx, E2 81 xx up to U+206F) and U+3000-U+303F (E3 80 xx): three bytes each
-    general = (lead == 0xE2) & ((second == 0x80) | (second == 0x81))
-    three = np.flatnonzero(general | ((lead == 0xE3) & (second == 0x80)))
+    at = np.flatnonzero(_SEPARATOR_LEAD[b[:-1]])
+    if not len(at):
+        return
+    lead, second = b[at], b[at + 1]
+    # U+2000-U+207F (E2 80 xx, E2 81 xx) and U+3000-U+303F (E3 80 xx): three bytes each
+    three = at[((lead == 0xE2) & ((second == 0x80) | (second == 0x81))) | ((lead == 0xE3) & (second == 0x80))]
     if len(three):
         for k in range(3):
             word[np.minimum(three + k, len(word) - 1)] = False
     # U+00A0-U+00BF other than letters and digits (C2 xx), U+00D7 and U+00F7 (C3 97, C3 B7): two bytes each
-    two = np.flatnonzero(
-        ((lead == 0xC2) & (second >= 0xA0) & (second <= 0xBF) & ~_LATIN1_WORD[second])
-        | ((lead == 0xC3) & ((second == 0x97) | (second == 0xB7)))
-    )
+    latin1 = (lead == 0xC2) & (second >= 0xA0) & (second <= 0xBF) & ~_LATIN1_WORD[second]
+    two = at[latin1 | ((lead == 0xC3) & ((second == 0x97) | (second == 0xB7)))]
     if len(two):
         word[two] = False
         word[two + 1] = False
@@ -125,13 +134,15 @@ def _clear_unicode_separators(b: npt.NDArray[np.uint8], word: npt.NDArray[np.boo
 @dataclass(frozen=True, slots=True)
 class Words:
     """A record's words (its non-system turns, in order; they never run across turns): their hashes, where each
-    is in `data` (the case-folded turns as UTF-8, joined by NUL), the first word of each turn and the turns'
+    is in `data` (the case-folded turns as UTF-8, joined by NUL; `starts` and `ends` count from `offset`, where
+    `data` begins in the batch it was split with), the first word of each turn and the turns'
     fields, and how many words its prompt turns hold (a prefix: see `leak_turns`)."""
 
     hashes: Hashes
     data: bytes
     starts: Indices
     ends: Indices
+    offset: int
     turn_starts: tuple[int, ...]
     fields: tuple[str, ...]
     prompt_words: int
@@ -150,8 +161,9 @@ class Words:
 
     def text(self, lo: int, hi: int) -> str:
         """Words `lo` to `hi` (exclusive), joined by single spaces."""
-        cut = self.data.__getitem__
-        parts = [cut(slice(s, e)) for s, e in zip(self.starts[lo:hi].tolist(), self.ends[lo:hi].tolist(), strict=True)]
+        cut, at = self.data.__getitem__, self.offset
+        spans = zip(self.starts[lo:hi].tolist(), self.ends[lo:hi].tolist(), strict=True)
+        parts = [cut(slice(s - at, e - at)) for s, e in spans]
         return b" ".join(parts).decode("utf-8", "replace")
 
 
@@ -192,14 +204,21 @@ def prepare(records: Sequence[Record]) -> list[Words]:
     hashes = _span_hashes(values, starts, ends, _BYTE_BASE)
     begins = list(accumulate((len(d) + 1 for d in datas), initial=0))
     cuts = np.searchsorted(starts, begins).tolist()
+    # each turn's first word, for all the batch's turns in one search
+    turn_begins = [
+        begin
+        for i, parts in enumerate(encoded)
+        for begin in accumulate((len(p) + 1 for p in parts[:-1]), initial=begins[i])
+    ]
+    turn_words = np.searchsorted(starts, turn_begins).tolist()
+    t = 0
     for i, (position, record, turns, n_prompt, texts) in enumerate(todo):
-        lo, hi, offset = cuts[i], cuts[i + 1], begins[i]
-        mine_starts, mine_ends = starts[lo:hi] - offset, ends[lo:hi] - offset
-        turn_begins = list(accumulate((len(part) + 1 for part in encoded[i][:-1]), initial=0))
-        turn_starts = tuple(np.searchsorted(mine_starts, turn_begins).tolist()) if texts else ()
-        prompt_words = turn_starts[n_prompt] if n_prompt < len(turn_starts) else len(mine_starts)
-        fields = tuple(m.field for m in turns)
-        found = Words(hashes[lo:hi], datas[i], mine_starts, mine_ends, turn_starts, fields, prompt_words)
+        lo, hi = cuts[i], cuts[i + 1]
+        turn_starts = tuple([w - lo for w in turn_words[t : t + len(texts)]])
+        t += len(texts)
+        prompt_words = turn_starts[n_prompt] if n_prompt < len(turn_starts) else hi - lo
+        fields = tuple([m.field for m in turns])
+        found = Words(hashes[lo:hi], datas[i], starts[lo:hi], ends[lo:hi], begins[i], turn_starts, fields, prompt_words)
         record.derived[_DERIVED_KEY] = (texts, found)
         out[position] = found
     return out  # type: ignore[return-value]
@@ -243,6 +262,41 @@ def text_ngram_hashes(text: str, n: int) -> Hashes:
     starts, ends = _word_spans(data)
     values = np.frombuffer(data, dtype=np.uint8).astype(np.uint64) + np.uint64(1)
     return ngram_hashes(_span_hashes(values, starts, ends, _BYTE_BASE), n)
+
+
+# -- MinHash -----------------------------------------------------------------------------------------------
+
+_FLAT = getattr(rensa.RMinHash, "digest_matrix_from_flat_token_hashes", None)
+
+
+def minhash(hashes: Hashes, num_perm: int = 128, seed: int = 42) -> Signature:
+    """The MinHash signature (rensa's R-MinHash) of a set of 64-bit token hashes: `num_perm` uint32 values.
+
+    Signatures compare only with signatures of the same `num_perm`, `seed` and rensa version."""
+    row: Signature = minhash_many(hashes, np.array([0, len(hashes)]), num_perm, seed)[0]
+    return row
+
+
+def minhash_many(hashes: Hashes, offsets: Offsets, num_perm: int = 128, seed: int = 42) -> npt.NDArray[np.uint32]:
+    """The signatures of several sets at once (set `i` is `hashes[offsets[i]:offsets[i + 1]]`), one row each."""
+    hashes = np.ascontiguousarray(hashes, dtype=np.uint64)
+    if len(offsets) < 2:
+        return np.empty((0, num_perm), dtype=np.uint32)
+    if _FLAT is not None:  # rensa >= 0.5: one call reads the hashes from the buffer
+        rows = _FLAT(hashes, np.ascontiguousarray(offsets, dtype=np.uint64), num_perm, seed).to_rows()
+    else:  # older rensa: each set's hashes as 8-byte tokens
+        raw = hashes.tobytes()
+        rows = []
+        for lo, hi in pairwise(offsets):
+            sketch = rensa.RMinHash(num_perm, seed)
+            sketch.update([raw[i : i + 8] for i in range(8 * int(lo), 8 * int(hi), 8)])
+            rows.append(sketch.digest())
+    return np.array(rows, dtype=np.uint32).reshape(-1, num_perm)
+
+
+def similarity(a: Signature, b: Signature) -> float:
+    """The estimated Jaccard similarity of the sets behind two signatures: the share of equal slots."""
+    return float(np.count_nonzero(a == b)) / len(a)
 
 
 # -- records -------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pydantic import Field
 from dslint.records import Finding, Fix, Record, Severity
 from dslint.rules.base import DatasetRule, RuleOptions
 from dslint.rules.duplicates.exact_duplicate import Table, key_groups, listing, place
-from dslint.text.shingles import label_bytes, message_extra, normalised_texts, tool_definitions
+from dslint.text.content import label_bytes, message_extra, normalised_texts, tool_definitions
 
 
 def prompt_and_answer(record: Record) -> tuple[bytes, bytes, str | None]:

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from dslint.records import Finding, Fix, Location, Record, Severity
 from dslint.rules.base import DatasetRule, RuleOptions
-from dslint.text.shingles import content_key
+from dslint.text.content import content_key
 
 Indices = npt.NDArray[np.intp]
 

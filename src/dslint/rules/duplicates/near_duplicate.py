@@ -1,23 +1,22 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import Field, model_validator
 
-from dslint.records import Finding, Fix, Location, Record, Severity
+from dslint.records import Finding, Fix, Record, Severity
 from dslint.rules.base import DatasetRule, RuleOptions
 from dslint.rules.duplicates.exact_duplicate import Indices, Table, key_groups, listing, place
-from dslint.text.shingles import content_key, minhash_many, normalised_texts, shingle_hashes_many
+from dslint.text.content import content_key
+from dslint.text.ngrams import Hashes, Signature, minhash_many, ngram_hashes_many, prepare
 
 #: The seed of every MinHash (fixed: signatures from different processes must be comparable).
 SEED = 42
-#: Records shingled and signed together (and the most text bytes in one batch).
-BATCH = 256
-BATCH_BYTES = 1 << 18
 #: Candidate pairs whose similarity is estimated at once (bounds the finalize's working memory).
 PAIR_CHUNK = 1 << 13
 #: Share of the pairs at exactly the threshold that the default banding must bring up as candidates.
@@ -89,61 +88,37 @@ class Clusters:
 @dataclass
 class NearState:
     """Per record (in file order): its position, its 16-byte content key (D001's) and its MinHash signature
-    (`num-perm` uint32). Merging concatenates; the LSH table is built in `finalize`.
-
-    Records wait in `pending` (position, key, normalised text) until `BATCH` of them (or `BATCH_BYTES` of text)
-    are shingled and signed together: numpy and rensa then pay their per-call overhead once per batch instead of
-    once per record. Every other use (merge, pickling to the parent process, finalize, equality) signs them
-    first, so the batching is invisible."""
+    (`num-perm` uint32). Merging concatenates; the LSH table is built in `finalize`."""
 
     table: Table = field(default_factory=lambda: Table(("Q", "I")))
-    pending: list[tuple[Location, bytes, bytes]] = field(default_factory=list, repr=False)
-    pending_bytes: int = field(default=0, repr=False)
-    shingle_words: int = 5
-    num_perm: int = 128
     clusters: Clusters | None = field(default=None, compare=False, repr=False)
 
-    def flush(self) -> NearState:
-        """Shingle and sign the pending records into the table."""
-        if self.pending:
-            pending, self.pending, self.pending_bytes = self.pending, [], 0
-            hashes, offsets = shingle_hashes_many([doc for _, _, doc in pending], self.shingle_words)
-            signatures = minhash_many(hashes, offsets, self.num_perm, SEED)
-            sizes = np.diff(offsets)
-            for (location, key, _), size, signature in zip(pending, sizes, signatures, strict=True):
-                if size:
-                    columns = self.table.add(location).columns
-                    columns[0].frombytes(key)
-                    columns[1].frombytes(signature.tobytes())
-        return self
-
     def __getstate__(self) -> dict[str, Any]:
-        self.flush()
         return {k: v for k, v in self.__dict__.items() if k != "clusters"} | {"clusters": None}
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NearState):
             return NotImplemented
-        return self.flush().table == other.flush().table
+        return self.table == other.table
 
 
 class NearDuplicate(DatasetRule[NearState]):
     """Records that are almost the same: the same text with small edits, or filled from one template.
 
-    **What it does**: builds a MinHash signature (rensa R-MinHash, `num-perm` 128, fixed seed) of each record's
-    word `shingle-words`-grams (default 5) over its normalised text (whitespace collapsed, case folded). System
-    turns are left out (a shared system prompt does not make two examples alike); turns are shingled one by one,
-    and a turn shorter than a shingle is one shingle, so a short turn that differs changes one shingle, not five.
-    In `finalize` it bands the signatures (LSH: `num-bands` bands of `num-perm / num-bands` rows, 16 x 8 by
-    default, chosen for the threshold), estimates the similarity of the candidate pairs from the signatures
-    (within a bucket, each record against the previous one and the bucket's first), keeps the pairs at or above
-    `threshold` (estimated Jaccard similarity, default 0.8) and joins them into clusters (connected components,
-    as union-find does: members are linked by such pairs, so two of them can be less alike). Exact copies (same
-    D001 content key) count once, as D001 reports them: a cluster is made of distinct contents. Records are
-    compared within their split only (across splits it is leakage, X002). One finding per cluster, at its
-    second record, with that record's estimated similarity to the first (kept) one, the cluster's size and its
-    members (`max-listed`). State: `num-perm` x 4 + 32 bytes per record (544 with the defaults, ~110 MB for
-    200,000 records), and finalize needs about as much again while it clusters.
+    **What it does**: builds a MinHash signature (rensa R-MinHash, `num-perm` 128, fixed seed) of each record's word
+    `shingle-words`-grams (default 5; words are case folded and punctuation ignored, as X002 and X003 read them).
+    System turns are left out (a shared system prompt does not make two examples alike); turns are shingled one by
+    one, and a turn shorter than a shingle is one shingle, so a short turn that differs changes one shingle, not
+    five. In `finalize` it bands the signatures (LSH: `num-bands` bands of `num-perm / num-bands` rows, 16 x 8 by
+    default, chosen for the threshold), estimates the similarity of the candidate pairs from the signatures (within
+    a bucket, each record against the previous one and the bucket's first), keeps the pairs at or above `threshold`
+    (estimated Jaccard similarity, default 0.8) and joins them into clusters (connected components, as union-find
+    does: members are linked by such pairs, so two of them can be less alike). Exact copies (same D001 content key)
+    count once, as D001 reports them: a cluster is made of distinct contents. Records are compared within their
+    split only (across splits it is leakage, X002). One finding per cluster, at its second record, with that
+    record's estimated similarity to the first (kept) one, the cluster's size and its members (`max-listed`). State:
+    `num-perm` x 4 + 32 bytes per record (544 with the defaults, ~110 MB for 200,000 records), and finalize needs
+    about as much again while it clusters.
 
     **Why it matters**: templated or lightly edited copies over-weight one example as much as exact copies do,
     and make a model memorise the template; a random validation split then holds near-copies of training data.
@@ -164,31 +139,55 @@ class NearDuplicate(DatasetRule[NearState]):
     options: NearDuplicateOptions
 
     def new_state(self) -> NearState:
-        return NearState(shingle_words=self.options.shingle_words, num_perm=self.options.num_perm)
+        return NearState()
+
+    def prepare(self, records: Sequence[Record]) -> None:
+        """Shingle and sign the batch's records together: numpy and rensa then pay their per-call overhead once
+        per batch. Each turn is shingled on its own (a turn shorter than a shingle is one shingle)."""
+        key = self._derived_key
+        todo = [r for r in records if key not in r.derived]
+        if not todo:
+            return
+        turns: list[Hashes] = []
+        per_record = []
+        for words in prepare(todo):
+            bounds = [*words.turn_starts, len(words)]
+            mine = [words.hashes[a:b] for a, b in pairwise(bounds) if b > a]
+            turns.extend(mine)
+            per_record.append(len(mine))
+        hashes, offsets = ngram_hashes_many(turns, self.options.shingle_words, whole_if_short=True)
+        first_turn = np.zeros(len(todo) + 1, dtype=np.intp)
+        np.cumsum(per_record, out=first_turn[1:])
+        record_bounds = offsets[first_turn]
+        signatures = minhash_many(hashes, record_bounds, self.options.num_perm, SEED)
+        for record, size, signature in zip(todo, np.diff(record_bounds).tolist(), signatures, strict=True):
+            record.derived[key] = signature if size else None
+
+    @property
+    def _derived_key(self) -> str:
+        return f"D002-signature-{self.options.shingle_words}-{self.options.num_perm}"
 
     def update(self, state: NearState, record: Record) -> NearState:
         key = content_key(record)
         if key is None:
             return state
-        texts = normalised_texts(record)
-        document = b"\x00".join([t for m, t in zip(record.messages, texts, strict=True) if t and m.role != "system"])
-        if document:
-            state.pending.append((record.location, key, document))
-            state.pending_bytes += len(document)
-            if len(state.pending) >= BATCH or state.pending_bytes >= BATCH_BYTES:
-                state.flush()
+        if self._derived_key not in record.derived:
+            self.prepare([record])
+        signature: Signature | None = record.derived[self._derived_key]
+        if signature is not None:
+            columns = state.table.add(record.location).columns
+            columns[0].frombytes(key)
+            columns[1].frombytes(signature.tobytes())
         return state
 
     def merge(self, a: NearState, b: NearState) -> NearState:
-        table = Table.concat(a.flush().table, b.flush().table)
-        return NearState(table, shingle_words=self.options.shingle_words, num_perm=self.options.num_perm)
+        return NearState(Table.concat(a.table, b.table))
 
     # -- clustering --------------------------------------------------------------------------------------
 
     def _clusters(self, state: NearState) -> Clusters:
         if state.clusters is not None:
             return state.clusters
-        state.flush()
         opts = self.options
         table = state.table
         keys = table.column(0, np.uint64, 2)

@@ -10,7 +10,7 @@ from pydantic import Field
 from dslint.records import Finding, Fix, Record, Severity
 from dslint.rules.base import DatasetRule, RuleOptions, excerpt
 from dslint.rules.duplicates.exact_duplicate import Table, key_groups
-from dslint.text.shingles import normalised_texts
+from dslint.text.content import normalised_texts
 
 #: Counters of the heavy-hitter summary that keeps the text of the most used prompts (Misra-Gries): every prompt
 #: used by more than 1/(HEAVY + 1) of the records is in it, whatever the order of the records and merges.

@@ -6,8 +6,8 @@ from pydantic import Field
 
 from dslint.records import Finding, Fix, Location, Record, Severity
 from dslint.rules.base import CrossSplitRule, RuleOptions, excerpt
-from dslint.text.ngrams import label_text, leak_turns, normalise_text
-from dslint.text.shingles import normalised_texts
+from dslint.text.content import normalise_text, normalised_texts
+from dslint.text.ngrams import label_text, leak_turns
 
 #: Where an eval record is: (path, row, line, split).
 Where = tuple[str, int | None, int | None, str | None]

@@ -9,8 +9,7 @@ from pydantic import Field, model_validator
 from dslint.records import Finding, Fix, Record, Severity
 from dslint.rules.base import CrossSplitRule, RuleOptions, excerpt
 from dslint.rules.leakage.exact_leakage import Where, describe, exact_keys, where_of
-from dslint.text.ngrams import leak_turns, ngram_hashes_many, prepare
-from dslint.text.shingles import Signature, minhash_many
+from dslint.text.ngrams import Signature, leak_turns, minhash_many, ngram_hashes_many, prepare
 
 #: The seed of every MinHash (fixed: signatures from different processes must be comparable).
 SEED = 1
@@ -130,11 +129,10 @@ class NearLeakage(CrossSplitRule[NearIndex]):
         return f"X002-signature-{opts.shingle_words}-{opts.num_perm}-{opts.min_words}"
 
     def _signature(self, record: Record) -> Signature | None:
-        found = record.derived.get(self._derived_key, False)
-        if found is False:
+        if self._derived_key not in record.derived:
             self.prepare([record])
-            found = record.derived[self._derived_key]
-        return found  # type: ignore[no-any-return]
+        found: Signature | None = record.derived[self._derived_key]
+        return found
 
     def add_reference(self, index: NearIndex, record: Record) -> NearIndex:
         signature = self._signature(record)

@@ -1,0 +1,109 @@
+"""Record content as the duplicate rules (D001-D004), exact leakage (X001) and `--make-validation` key it.
+
+- `normalise_text(text)`: whitespace runs collapsed to one space, stripped, case folded.
+  `normalised_texts(record)` is every message's normalised text as UTF-8 bytes; several rules read it for the
+  same record, so it is kept on the record.
+- `content_key(record)`: the exact-duplicate key, a 16-byte xxh3_128 of the record's roles and normalised texts,
+  plus what else the model is trained on: `tool_definitions(record)`, each message's `message_extra` (tool
+  calls, non-text content parts) and `label_bytes(record)`. Ids, metadata and the record's format are left
+  out, so a ShareGPT and an OpenAI record with the same turns are the same content.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import xxhash
+
+from dslint.records import Message, Record
+
+
+def normalise_text(text: str) -> str:
+    """`text` with runs of whitespace collapsed to one space, stripped, and case folded."""
+    return " ".join(text.split()).casefold()
+
+
+def normalised_texts(record: Record) -> list[bytes]:
+    """Each message's `normalise_text` as UTF-8 bytes, in message order; b"" for a message without text.
+
+    Kept on the record (`Record.derived`: the duplicate rules all read it) while its texts stay the same; a
+    fixed record has new texts, so it is normalised again."""
+    texts = tuple([m.content if type(m.content) is str else "" for m in record.messages])
+    found = record.derived.get("normalised-texts")
+    if found is not None and found[0] == texts:
+        return found[1]  # type: ignore[no-any-return]
+    out = [" ".join(t.split()).casefold().encode("utf-8", "surrogatepass") if t else b"" for t in texts]
+    record.derived["normalised-texts"] = (texts, out)
+    return out
+
+
+def _dump(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return repr(value).encode("utf-8", "surrogatepass")
+
+
+def tool_definitions(record: Record) -> bytes:
+    """The tools (or legacy functions) a record offers the model, canonically serialised; b"" when none."""
+    raw = record.raw
+    if not isinstance(raw, dict) or ("tools" not in raw and "functions" not in raw):
+        return b""
+    out = []
+    for name in ("tools", "functions"):
+        value = raw.get(name)
+        if isinstance(value, str):
+            value = normalise_text(value)
+        if value not in (None, "", "[]", [], {}):
+            out.append(name.encode() + b"=" + _dump(value))
+    return b"\x1e".join(out)
+
+
+def message_extra(record: Record, msg: Message) -> bytes:
+    """What a message holds besides its text, canonically serialised: its tool calls (OpenAI format) and its
+    non-text content parts; b"" when nothing."""
+    if not (msg.non_text or (msg.has_tool_calls and record.format == "openai-chat")):
+        return b""
+    from dslint.rules.base import get_path  # here, not at the top: dslint.rules imports this module
+
+    out = []
+    if msg.has_tool_calls and record.format == "openai-chat":
+        turn = get_path(record.raw, msg.field.rpartition(".")[0])
+        if isinstance(turn, dict):
+            out.append(b"calls=" + _dump({k: turn[k] for k in ("tool_calls", "function_call") if k in turn}))
+    if msg.non_text:
+        out.append(b"parts=" + _dump(get_path(record.raw, msg.field)))
+    return b"\x1e".join(out)
+
+
+def label_bytes(record: Record) -> bytes:
+    """A classification record's label, serialised; b"" for other formats."""
+    return b"" if record.label_field is None else b"label=" + _dump(record.label)
+
+
+def content_key(record: Record) -> bytes | None:
+    """The record's exact-duplicate key: xxh3_128 (16 bytes) of its messages' roles and normalised texts, its
+    tool definitions and tool calls, non-text content parts and label. None for a record with nothing in it.
+
+    Kept on the record while its normalised texts are the same (D001 to D004 all key each record)."""
+    texts = normalised_texts(record)
+    found = record.derived.get("content-key")
+    if found is not None and found[0] is texts:
+        return found[1]  # type: ignore[no-any-return]
+    key = _content_key(record, texts)
+    record.derived["content-key"] = (texts, key)
+    return key
+
+
+def _content_key(record: Record, texts: list[bytes]) -> bytes | None:
+    extras = [message_extra(record, m) for m in record.messages]
+    tools, label = tool_definitions(record), label_bytes(record)
+    if not (tools or label or any(texts) or any(extras)):
+        return None
+    parts = [
+        b"%s\x1f%d\x1f%s\x1f%s" % (m.role.encode("utf-8", "surrogatepass"), len(t), t, extra)
+        for m, t, extra in zip(record.messages, texts, extras, strict=True)
+    ]
+    parts.append(b"\x1d" + tools + b"\x1d" + label)
+    return xxhash.xxh3_128_digest(b"\x1e".join(parts))

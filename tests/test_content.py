@@ -1,0 +1,55 @@
+"""dslint.text.content: normalised texts and content keys for the duplicate rules."""
+
+from dslint.text.content import content_key, normalise_text, normalised_texts
+
+
+def test_normalise_text():
+    assert normalise_text("  Hello\t\tWORLD \n \u00df\u00a0x ") == "hello world ss x"
+    assert normalise_text("") == ""
+
+
+def test_content_key(make_record):
+    def key(value):
+        return content_key(make_record(value))
+
+    chat = {"messages": [{"role": "user", "content": "Hi  there"}, {"role": "assistant", "content": "Hello"}]}
+    same = {
+        "id": 3,
+        "metadata": {"a": 1},
+        "messages": [{"role": "user", "content": "hi there "}, {"role": "assistant", "content": "HELLO"}],
+    }
+    sharegpt = {"conversations": [{"from": "human", "value": "Hi there"}, {"from": "gpt", "value": "Hello"}]}
+    assert key(chat) == key(same) == key(sharegpt)
+    assert len(key(chat)) == 16
+    swapped = {"messages": [{"role": "assistant", "content": "Hi there"}, {"role": "user", "content": "Hello"}]}
+    split = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "there Hello"}]}
+    tools = {**chat, "tools": [{"type": "function", "function": {"name": "f"}}]}
+    empty_tools = {**chat, "tools": []}
+    assert len({key(chat), key(swapped), key(split), key(tools)}) == 4
+    assert key(empty_tools) == key(chat)
+    calls = {
+        "messages": [
+            {"role": "user", "content": "x"},
+            {"role": "assistant", "tool_calls": [{"id": "1", "function": {"name": "f"}}]},
+        ]
+    }
+    calls2 = {
+        "messages": [
+            {"role": "user", "content": "x"},
+            {"role": "assistant", "tool_calls": [{"id": "1", "function": {"name": "g"}}]},
+        ]
+    }
+    assert key(calls) != key(calls2)
+    assert key({"text": "t", "label": 1}) != key({"text": "t", "label": 2})
+    assert key({"messages": []}) is None
+    assert key(["not", "a", "record"]) is None
+
+
+def test_normalised_texts_follow_fixes(make_record):
+    record = make_record({"messages": [{"role": "user", "content": "A  B"}]})
+    first = normalised_texts(record)
+    assert first == [b"a b"] and normalised_texts(record) is first  # kept for the same record
+    key = content_key(record)
+    record.messages[0].content = "C"  # a fix replaces the text: normalised again
+    assert normalised_texts(record) == [b"c"]
+    assert content_key(record) != key
