@@ -3,25 +3,26 @@ r"""Term lexicons: groups of words and phrases, matched as whole words in text (
 A lexicon is a TOML file (the shipped one is `rules/lexicons/identity-terms.toml`; its header documents the
 format): groups of terms under axes, paired groups, word swaps for counterfactual copies and phrases to ignore.
 
-Matching splits the lowercased text into words (runs of letters, digits and `_`), so apostrophes (curly ones
-too), hyphens and punctuation separate words, and a word with a digit glued to it ("2men") is not the word. Terms are
-split the same way, so "non-binary" matches "non binary" and "Non-Binary". A term is found by its first word
-(a dict keyed by first words); multi-word terms are tried longest first, left to right, and the words a match
-covers are not matched again. One `re.findall` (~10 us for 600 characters of ASCII text, ~2x that for other
-text), a C-level `isdisjoint` that skips texts without a term, and a dict look-up per word for the others.
+Matching reads the words of `dslint.text.ngrams` (case folded; runs of letters, digits and `_`), so apostrophes
+(curly ones too), hyphens and punctuation separate words, and a word with a digit glued to it ("2men") is not
+the word. Terms are split the same way, so "non-binary" matches "non binary" and "Non-Binary". Words are
+compared by their 64-bit hashes, which the duplicate and leakage rules compute for each record anyway (in numpy,
+a batch at a time). A term is found by its first word (a dict keyed by first words); multi-word terms are tried
+longest first, left to right, and the words a match covers are not matched again. A C-level `isdisjoint` skips
+texts without a term, and only the words that start a term take a Python step.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import compress
 from pathlib import Path
 from typing import Any
 
 from dslint.packs import load_pack
+from dslint.text import ngrams
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,31 +34,15 @@ else:  # pragma: no cover
 IDENTITY_TERMS = "lexicons/identity-terms.toml"
 
 
-#: bytes.translate table for lowercased UTF-8 text: ASCII letters, digits and `_` and every byte of a non-ASCII
-#: character kept, every other byte a space.
-_WORD_BYTES = bytes(c if c >= 0x80 or chr(c).isalnum() or c == 0x5F else 0x20 for c in range(256))
-#: Non-ASCII punctuation and spaces that separate words: U+2000-U+203F (curly quotes, dashes, the ellipsis...),
-#: U+00A0-U+00BF (no-break space, guillemets, the middle dot...).
-_UNICODE_SEPARATOR = re.compile(b"\xe2\x80[\x80-\xbf]|\xc2[\xa0-\xbf]")
-
-
-def _word_bytes(text: str) -> list[bytes]:
-    """The lowercased words of `text` as UTF-8 bytes: split in C (encode, translate, split), ~4x faster than a
-    `\\w+` regex, which it matches but for rarer non-ASCII symbols (they stay inside words)."""
-    data = text.lower().encode("utf-8", "surrogatepass")
-    if not data.isascii():
-        data = _UNICODE_SEPARATOR.sub(b" ", data)
-    return data.translate(_WORD_BYTES).split()
-
-
 def words(text: str) -> list[str]:
-    """The lowercased words of `text`, as the lexicon matches them: runs of letters, digits and `_`; ASCII
-    punctuation, the common Unicode punctuation and spaces separate them."""
-    return [w.decode("utf-8", "replace") for w in _word_bytes(text)]
+    """The words of `text`, as the lexicon matches them: `dslint.text.ngrams.words` (case folded; runs of
+    letters, digits and `_`; punctuation, curly quotes and dashes included, separates them)."""
+    return ngrams.words(text)
 
 
-#: One term after its first word: the remaining words and the groups it counts for (none: an ignored phrase).
-Entry = tuple[tuple[str, ...], tuple[str, ...]]
+#: One term after its first word: the hashes of its remaining words and the groups it counts for (none: an
+#: ignored phrase).
+Entry = tuple[tuple[int, ...], tuple[str, ...]]
 
 
 class LexiconError(ValueError):
@@ -73,26 +58,20 @@ class Lexicon:
     groups: dict[str, str]
     pairs: dict[str, tuple[str, str]]
     swaps: dict[str, tuple[dict[str, str], dict[str, str]]]
-    index: dict[str, tuple[Entry, ...]]
-    #: `index` with its words as UTF-8 bytes, as `count` splits texts (built from it).
-    _byte_index: dict[bytes, tuple[tuple[tuple[bytes, ...], tuple[str, ...]], ...]] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        # the index with the words as UTF-8 bytes, as `count` splits texts
-        byte_index = {
-            first.encode(): tuple((tuple(w.encode() for w in rest), groups) for rest, groups in entries)
-            for first, entries in self.index.items()
-        }
-        object.__setattr__(self, "_byte_index", byte_index)
+    index: dict[int, tuple[Entry, ...]]
 
     def count(self, text: str) -> dict[str, int]:
         """Mentions of each group in `text` (groups not mentioned are absent)."""
-        return _count(_word_bytes(text), self._byte_index)
+        return self.count_words(ngrams.text_word_hashes(text).tolist())
+
+    def count_words(self, hashes: list[int]) -> dict[str, int]:
+        """Mentions of each group among some words, given by their hashes (`dslint.text.ngrams`): each term is
+        found by its first word, longest term first, left to right; the words a match covers are not matched
+        again."""
+        return _count(hashes, self.index)
 
 
-def _count(tokens: list[Any], index: dict[Any, tuple[Any, ...]]) -> dict[str, int]:
-    """Mentions of each group among `tokens`: each term found by its first word, longest term first, left to
-    right; the words a match covers are not matched again."""
+def _count(tokens: list[int], index: dict[int, tuple[Entry, ...]]) -> dict[str, int]:
     found: dict[str, int] = {}
     if index.keys().isdisjoint(tokens):
         return found
@@ -154,9 +133,10 @@ def build(data: dict[str, Any], where: str = "lexicon") -> Lexicon:
         backward = {b.lower(): a.lower() for a, b in both}
         backward.update((a.lower(), b.lower()) for a, b in back)
         swaps[name] = (forward, backward)
-    index: dict[str, list[Entry]] = {}
+    index: dict[int, list[Entry]] = {}
     for key, owners in terms.items():
-        index.setdefault(key[0], []).append((key[1:], tuple(owners)))
+        first, *rest = ngrams.word_hashes(list(key))
+        index.setdefault(first, []).append((tuple(rest), tuple(owners)))
     ordered = {first: tuple(sorted(entries, key=lambda e: -len(e[0]))) for first, entries in index.items()}
     return Lexicon(groups, pairs, swaps, ordered)
 

@@ -135,8 +135,8 @@ def _clear_unicode_separators(b: npt.NDArray[np.uint8], word: npt.NDArray[np.boo
 class Words:
     """A record's words (its non-system turns, in order; they never run across turns): their hashes, where each
     is in `data` (the case-folded turns as UTF-8, joined by NUL; `starts` and `ends` count from `offset`, where
-    `data` begins in the batch it was split with), the first word of each turn and the turns'
-    fields, and how many words its prompt turns hold (a prefix: see `leak_turns`)."""
+    `data` begins in the batch it was split with), the first word of each turn and the turns' fields, roles and
+    texts, and how many words its prompt turns hold (a prefix: see `leak_turns`)."""
 
     hashes: Hashes
     data: bytes
@@ -145,6 +145,8 @@ class Words:
     offset: int
     turn_starts: tuple[int, ...]
     fields: tuple[str, ...]
+    roles: tuple[str, ...]
+    turn_texts: tuple[str, ...]
     prompt_words: int
 
     def __len__(self) -> int:
@@ -186,17 +188,18 @@ def prepare(records: Sequence[Record]) -> list[Words]:
     out: list[Words | None] = []
     todo = []
     for record in records:
-        turns, n_prompt = _turns(record)
-        texts = tuple([m.content for m in turns])
+        # kept while the record's texts are the same objects (a fix replaces a text: worked out again)
+        contents = tuple([m.content for m in record.messages])
         found = record.derived.get(_DERIVED_KEY)
-        if found is not None and found[0] == texts:
+        if found is not None and found[0] == contents:
             out.append(found[1])
         else:
-            todo.append((len(out), record, turns, n_prompt, texts))
+            todo.append((len(out), record, contents))
             out.append(None)
     if not todo:
         return out  # type: ignore[return-value]
-    encoded = [[t.casefold().encode("utf-8", "surrogatepass") for t in texts] for *_, texts in todo]
+    turns = [_turns(record) for _, record, _ in todo]
+    encoded = [[m.content.casefold().encode("utf-8", "surrogatepass") for m in mine] for mine, _ in turns]
     datas = [b"\x00".join(parts) for parts in encoded]
     joined = b"\x00".join(datas)
     starts, ends = _word_spans(joined)
@@ -212,14 +215,27 @@ def prepare(records: Sequence[Record]) -> list[Words]:
     ]
     turn_words = np.searchsorted(starts, turn_begins).tolist()
     t = 0
-    for i, (position, record, turns, n_prompt, texts) in enumerate(todo):
+    for i, (position, record, contents) in enumerate(todo):
+        mine, n_prompt = turns[i]
+        texts = tuple([m.content for m in mine])
         lo, hi = cuts[i], cuts[i + 1]
         turn_starts = tuple([w - lo for w in turn_words[t : t + len(texts)]])
         t += len(texts)
         prompt_words = turn_starts[n_prompt] if n_prompt < len(turn_starts) else hi - lo
-        fields = tuple([m.field for m in turns])
-        found = Words(hashes[lo:hi], datas[i], starts[lo:hi], ends[lo:hi], begins[i], turn_starts, fields, prompt_words)
-        record.derived[_DERIVED_KEY] = (texts, found)
+        fields, roles = tuple([m.field for m in mine]), tuple([m.role for m in mine])
+        found = Words(
+            hashes[lo:hi],
+            datas[i],
+            starts[lo:hi],
+            ends[lo:hi],
+            begins[i],
+            turn_starts,
+            fields,
+            roles,
+            texts,
+            prompt_words,
+        )
+        record.derived[_DERIVED_KEY] = (contents, found)
         out[position] = found
     return out  # type: ignore[return-value]
 
@@ -256,12 +272,22 @@ def ngram_hashes(word_hashes: Hashes, n: int, whole_if_short: bool = False) -> H
     return ngram_hashes_many([word_hashes], n, whole_if_short)[0]
 
 
-def text_ngram_hashes(text: str, n: int) -> Hashes:
-    """The word n-gram hashes of one text (the same as a record holding that text as its only turn)."""
+def text_word_hashes(text: str) -> Hashes:
+    """The hashes of the words of one text (as a record holding that text as its only turn gets them)."""
     data = text.casefold().encode("utf-8", "surrogatepass")
     starts, ends = _word_spans(data)
     values = np.frombuffer(data, dtype=np.uint8).astype(np.uint64) + np.uint64(1)
-    return ngram_hashes(_span_hashes(values, starts, ends, _BYTE_BASE), n)
+    return _span_hashes(values, starts, ends, _BYTE_BASE)
+
+
+def word_hashes(words: Sequence[str]) -> list[int]:
+    """The hash of each of some words (as found in a text; each is case folded)."""
+    return text_word_hashes(" ".join(words)).tolist() if words else []
+
+
+def text_ngram_hashes(text: str, n: int) -> Hashes:
+    """The word n-gram hashes of one text (as a record holding that text as its only turn gets them)."""
+    return ngram_hashes(text_word_hashes(text), n)
 
 
 # -- MinHash -----------------------------------------------------------------------------------------------

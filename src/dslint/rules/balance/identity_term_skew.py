@@ -1,7 +1,7 @@
 import copy
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any, Literal
@@ -21,6 +21,7 @@ from dslint.rules.balance.label_imbalance import (
 )
 from dslint.rules.base import DatasetRule, RuleOptions, get_path, set_path
 from dslint.text.lexicon import Lexicon, LexiconError, load_lexicon
+from dslint.text.ngrams import prepare, record_words
 
 #: Where a record is: (path, row, line, split, field).
 Where = tuple[str, int | None, int | None, str | None, str | None]
@@ -250,20 +251,26 @@ class IdentityTermSkew(DatasetRule[IdentityState]):
     def new_state(self) -> IdentityState:
         return IdentityState()
 
+    def prepare(self, records: Sequence[Record]) -> None:
+        """Hash the batch's words in one numpy pass (the duplicate and leakage rules read the same words)."""
+        prepare(records)
+
     def update(self, state: IdentityState, record: Record) -> IdentityState:
         lexicon = self.lexicon
         sides: dict[str, dict[str, int]] = {}
         fields: dict[str, dict[str, str]] = {}
-        for msg in record.messages:
-            side = SIDES.get(msg.role)
-            text = msg.content
-            if side is None or not isinstance(text, str) or not text:
+        words = record_words(record)
+        hashes = words.hashes.tolist()
+        bounds = [*words.turn_starts, len(hashes)]
+        for turn, (role, turn_field) in enumerate(zip(words.roles, words.fields, strict=True)):
+            side = SIDES.get(role)
+            if side is None or not words.turn_texts[turn]:
                 continue
-            found = lexicon.count(text)
+            found = lexicon.count_words(hashes[bounds[turn] : bounds[turn + 1]])
             counts = sides.setdefault(side, {})
             for group, n in found.items():
                 counts[group] = counts.get(group, 0) + n
-                fields.setdefault(side, {}).setdefault(group, msg.field)
+                fields.setdefault(side, {}).setdefault(group, turn_field)
         loc = record.location
         inputs: dict[str, int] = {}
         input_leans: list[str] = []
@@ -495,10 +502,13 @@ class IdentityTermSkew(DatasetRule[IdentityState]):
         lexicon = self.lexicon
         totals: dict[str, int] = {}
         texts = []
-        for msg in record.messages:
-            if msg.role in SIDES and isinstance(msg.content, str):
-                texts.append(msg.content)
-                for group, n in lexicon.count(msg.content).items():
+        words = record_words(record)
+        hashes = words.hashes.tolist()
+        bounds = [*words.turn_starts, len(hashes)]
+        for turn, role in enumerate(words.roles):
+            if role in SIDES:
+                texts.append(words.turn_texts[turn])
+                for group, n in lexicon.count_words(hashes[bounds[turn] : bounds[turn + 1]]).items():
                     totals[group] = totals.get(group, 0) + n
         for pair, ways in sorted(directions.items()):
             if len(ways) != 1 or pair not in lexicon.swaps:
