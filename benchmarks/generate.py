@@ -10,8 +10,11 @@ renamed at the end: a corpus file that exists is complete.
 
 A test split (`--test-records`) is built from held-out sentences that train never uses (every tenth sentence
 of the pool, system prompts included), plus a few exact copies of train records: planted leaks, listed in
-`test-leaks.tsv` (train line, test line) as ground truth for a leakage benchmark. Train output does not depend
-on whether a test split is asked for.
+`test-leaks.tsv` (train line, test line) as ground truth for a leakage benchmark. The leaked train records are
+built from held-out sentences too: the train pool's sentences recur in hundreds of train records each (a
+generator's artefact), so a leaked copy of an ordinary train record would share 13-grams with ~45% of train,
+where a real leak's text occurs in train once. Train output is the same with or without a test split but for
+those rows.
 
     python benchmarks/generate.py --records 200000 --out benchmarks/out/chat-200000-s0.jsonl
 """
@@ -184,12 +187,13 @@ def generate(
     n_leaks = min(n_leaks, records, test_records)
     leak_rows = {(j * records) // n_leaks: j for j in range(n_leaks)} if n_leaks else {}
     leaked: list[bytes] = [b""] * n_leaks
+    leak_maker = ChatMaker(test_pool, random.Random(f"dslint-benchmark-leak-{seed}"))
 
     def train_lines(start: int, stop: int) -> Iterator[bytes]:
         for row in range(start, stop):
-            line = maker.record()
+            line = maker.record()  # made for every row, so the other rows do not depend on the leaks
             if row in leak_rows:
-                leaked[leak_rows[row]] = line
+                line = leaked[leak_rows[row]] = leak_maker.record()
             yield line
 
     files: list[Path] = []
