@@ -369,6 +369,21 @@ def test_cross_split_rule_ignores_splits_it_does_not_reference(splits: tuple[Pat
     assert [s.split for s in report.summary.splits] == ["train", "holdout"]
 
 
+def test_cross_split_rules_are_not_probed_without_reference_rows(splits: tuple[Path, Path]) -> None:
+    probed: list[int] = []
+
+    class CountingLeak(ExactPromptLeak):
+        def probe_many(self, index: Any, records: Any) -> Any:
+            probed.append(len(records))
+            return super().probe_many(index, records)
+
+    train, test = splits
+    run(sources_from_paths([train]), Config(), ActiveRules([CountingLeak()], {}))
+    assert probed == []  # nothing to look train records up in
+    report = run(sources_from_paths([train, test]), Config(), ActiveRules([CountingLeak()], {}))
+    assert sum(probed) == next(s.records for s in report.summary.splits if s.split == "train")
+
+
 def test_cross_split_rule_with_a_split_column(tmp_path: Path) -> None:
     # One file whose rows name their split (a common export); the engine honours the column, so the test rows
     # must be indexed before the train rows are probed, even though they come later in the file.

@@ -118,6 +118,18 @@ def test_jsonl_rows_lines_and_offsets(tmp_path: Path, jsonl_body: bytes) -> None
         assert jsonl_body.count(b"\n", 0, r.byte_offset) + 1 == r.line
 
 
+def test_jsonl_rows_containing_some_bytes_keep_their_numbers(tmp_path: Path) -> None:
+    # the index pass reads only a train file's rows that name a split: the others are not parsed
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(b'{"text": "a"}\n\n{"text": "b", "split": "test"}\nnot json\n{"split": "validation"}\n')
+    rows, issues = _split(list(read_rows(path, containing=b'"split"')))
+    assert issues == []
+    assert [(r.row, r.line, r.value) for r in rows] == [
+        (1, 3, {"text": "b", "split": "test"}),
+        (3, 5, {"split": "validation"}),
+    ]
+
+
 @pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl.zst", ".jsonl.zstd"])
 def test_compressed_jsonl_gives_the_same_rows(tmp_path: Path, jsonl_body: bytes, suffix: str) -> None:
     plain = tmp_path / "plain.jsonl"

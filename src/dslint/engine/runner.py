@@ -87,6 +87,8 @@ class Partial:
     samples: dict[str, list[Finding]] = field(default_factory=dict)
     dataset_states: dict[str, Any] = field(default_factory=dict)
     cross_indexes: dict[str, Any] = field(default_factory=dict)
+    #: Reference records added to each cross-split rule's index (index phase).
+    indexed: Counter[str] = field(default_factory=Counter)
     summary: SummaryState = field(default_factory=SummaryState)
     findings_files: list[str] = field(default_factory=list)
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -178,8 +180,11 @@ class SourceScanner:
         run_batch = self._index_batch if indexing else self._run_batch
         batch: list[Record] = []
         batch_tokens = 0
+        # Indexing a train file needs only its rows that a `split` column puts in another split: a line without
+        # that key is not parsed at all.
+        containing = b'"split"' if indexing and source_split == "train" and not reference else None
         try:
-            for item in source.read():
+            for item in source.read(containing):
                 if isinstance(item, ReadIssue):
                     if not indexing:
                         self._run_batch(batch, partial, sink)  # findings stay in file order
@@ -224,7 +229,10 @@ class SourceScanner:
             probed = [record for record, is_train in zip(batch, train, strict=True) if is_train]
             probed_extends = [extend for extend, is_train in zip(extends, train, strict=True) if is_train]
             for cross in self.cross_rules:
-                for extend, findings in zip(probed_extends, cross.probe_many(indexes[cross.code], probed), strict=True):
+                index = indexes.get(cross.code)
+                if index is None:  # nothing to probe against (no reference records)
+                    continue
+                for extend, findings in zip(probed_extends, cross.probe_many(index, probed), strict=True):
                     extend(findings)
         for rule in self.record_rules:
             rule.prepare(batch)
@@ -262,6 +270,7 @@ class SourceScanner:
             mine = [record for record in batch if record.location.split in cross.reference_splits]
             if mine:
                 cross.prepare(mine)
+                partial.indexed[cross.code] += len(mine)
                 index = partial.cross_indexes[cross.code]
                 for record in mine:
                     index = cross.add_reference(index, record)
@@ -461,12 +470,16 @@ def scan_dataset(
     try:
         cross_rules = plan.rules_of(CrossSplitRule)
         cross: dict[str, Any] = {r.code: r.new_index() for r in cross_rules}
+        indexed: Counter[str] = Counter()
         if cross_rules:  # index the reference rows first, so the indexes are complete before train is probed
             for partial in _run_phase(sources, plan, "index", config.jobs, None):
+                indexed.update(partial.indexed)
                 for rule in cross_rules:
                     cross[rule.code] = rule.merge(cross[rule.code], partial.cross_indexes[rule.code])
         dataset = [s for s in sources if not s.reference]  # reference files are only indexed
-        partials = _run_phase(dataset, plan, "scan", config.jobs, cross)
+        # a rule whose index is empty (no validation, test or reference rows) has nothing to probe
+        probed = {code: index for code, index in cross.items() if indexed[code]}
+        partials = _run_phase(dataset, plan, "scan", config.jobs, probed)
 
         total = _new_partial(plan)
         for p in partials:

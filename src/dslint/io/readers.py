@@ -120,15 +120,16 @@ def _lines(path: Path) -> Iterator[bytes]:
         yield pending
 
 
-def read_rows(path: Path) -> Iterator[RawRow | ReadIssue]:
-    """Rows of any supported file, in file order."""
+def read_rows(path: Path, containing: bytes | None = None) -> Iterator[RawRow | ReadIssue]:
+    """Rows of any supported file, in file order. With `containing`, a JSON Lines file yields only the rows
+    whose line holds those bytes (the others are not parsed; row numbers stay those of the whole file)."""
     kind = file_kind(path)
     if kind == "parquet":
         yield from read_parquet(path)
     elif kind == "json":
         yield from read_json(path)
     else:
-        yield from read_jsonl(path)
+        yield from read_jsonl(path, containing)
 
 
 def _decode_failure(data: bytes) -> tuple[int, str] | None:
@@ -163,8 +164,9 @@ def _parse_line(data: bytes, row: int, line: int, offset: int) -> Iterator[RawRo
     yield RawRow(row, line, value, offset)
 
 
-def read_jsonl(path: Path) -> Iterator[RawRow | ReadIssue]:
-    """JSON Lines, plain or compressed. Blank lines are not rows."""
+def read_jsonl(path: Path, containing: bytes | None = None) -> Iterator[RawRow | ReadIssue]:
+    """JSON Lines, plain or compressed. Blank lines are not rows. With `containing`, only the rows whose line
+    holds those bytes (see `read_rows`)."""
     row = 0
     offset = 0
     line_no = 0
@@ -176,6 +178,10 @@ def read_jsonl(path: Path) -> Iterator[RawRow | ReadIssue]:
                 yield ReadIssue("byte-order-mark", "file starts with a UTF-8 byte order mark", 0, 1, 0)
                 data = data[len(BOM) :]
                 start += len(BOM)
+            if containing is not None and containing not in data:
+                if data.strip():
+                    row += 1
+                continue
             try:  # the fast path; a line that fails is parsed again to say why
                 yield RawRow(row, line_no, orjson.loads(data), start)
             except orjson.JSONDecodeError:

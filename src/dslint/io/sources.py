@@ -53,9 +53,10 @@ class Source:
     #: as an eval split to check the dataset against; it is not part of the dataset.
     reference: bool = False
 
-    def read(self) -> Iterator[RawRow | ReadIssue]:
+    def read(self, containing: bytes | None = None) -> Iterator[RawRow | ReadIssue]:
+        """The rows (see `read_rows` for `containing`, which only a JSON Lines file uses)."""
         if self.rows is None:
-            yield from read_rows(Path(self.path))
+            yield from read_rows(Path(self.path), containing)
         else:
             for i, value in enumerate(self.rows):
                 yield RawRow(i, None, value, None)

@@ -191,9 +191,13 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
     def new_index(self) -> NgramIndex:
         return NgramIndex()
 
+    @property
+    def _derived_key(self) -> str:
+        return f"X003-ngrams-{self.options.n}"
+
     def prepare(self, records: Sequence[Record]) -> None:
         """Hash the n-grams of the batch's records in one numpy pass."""
-        key = f"X003-ngrams-{self.options.n}"
+        key = self._derived_key
         todo = [r for r in records if key not in r.derived]
         if todo:
             hashes, offsets = ngram_hashes_many([w.hashes for w in prepare(todo)], self.options.n)
@@ -204,8 +208,7 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
         """Look all the batch's n-grams up in the index at once; only the records holding one of its n-grams
         are then probed one by one (most hold none)."""
         self.prepare(records)
-        key = f"X003-ngrams-{self.options.n}"
-        queries = [r.derived[key] for r in records]
+        queries = [r.derived[self._derived_key] for r in records]
         if not index.wheres or not records:
             return [[] for _ in records]
         index.flush()
@@ -217,10 +220,9 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
 
     def _query(self, record: Record) -> tuple[Hashes, Words]:
         """The n-gram hashes of all the record's words (its whole text but the system prompt), and its words."""
-        key = f"X003-ngrams-{self.options.n}"
-        if key not in record.derived:
+        if self._derived_key not in record.derived:
             self.prepare([record])
-        return record.derived[key], record_words(record)
+        return record.derived[self._derived_key], record_words(record)
 
     def add_reference(self, index: NgramIndex, record: Record) -> NgramIndex:
         n = self.options.n
