@@ -48,9 +48,6 @@ SUPPLEMENT: dict[str, tuple[str, ...]] = {
     ),
 }
 
-#: Words in `WordList.common_ascii` (the top 2,000 of the English list cover ~68% of the words of chat text).
-COMMON_WORDS = 2000
-
 #: The longest edit distance `suggest` looks at (the SymSpell index is built for it).
 MAX_EDIT_DISTANCE = 2
 
@@ -90,14 +87,6 @@ class WordList:
         if known is None:
             known = self._known_ascii = _ascii_known(self.words)
         return known
-
-    @functools.cache  # noqa: B019 (one WordList per language, kept for the process anyway)
-    def common_ascii(self, size: int = COMMON_WORDS) -> frozenset[bytes]:
-        """The list's `size` most frequent words as `ascii_words` splits them: a small set (a few hundred KB,
-        it stays in the CPU caches) that holds about two words in three of English text, so a screen can look
-        the rest up in a larger set."""
-        ranked = sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))[:size]
-        return _ascii_known(frozenset(word for word, _ in ranked))
 
     def __contains__(self, word: object) -> bool:
         return word in self.words

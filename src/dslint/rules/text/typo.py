@@ -1,5 +1,4 @@
 import bisect
-import functools
 import itertools
 from collections import Counter
 from collections.abc import Iterator
@@ -161,7 +160,6 @@ class Typo(DatasetRule[TypoState]):
         state.update(
             _system_screens={}, _listed_seen=set(), _accepted_words=None, _accepted_vocabulary=None, _accepted_size=0
         )
-        state.pop("_common", None)
         return state
 
     # -- accumulate --------------------------------------------------------------------------------------
@@ -226,8 +224,7 @@ class Typo(DatasetRule[TypoState]):
                     cache.clear()
                 found = cache[text] = frozenset(wordlist.unknown_ascii(text))
             unknown |= found
-        # the common words first, in a small set that stays in the CPU caches; the rest in the larger one
-        words = list(filterfalse(self._common.__contains__, ascii_words(prose)))
+        words = ascii_words(prose)
         accepted = self._accepted(state)
         if accepted.issuperset(words) and accepted.issuperset(unknown):
             return []
@@ -241,12 +238,6 @@ class Typo(DatasetRule[TypoState]):
         lo, vocabulary, ignored = self.options.min_length, state.vocabulary, self._ignored
         pending = (w.decode() for w in unknown if lo <= len(w) <= MAX_WORD_LENGTH)
         return [w for w in pending if w not in vocabulary and w not in ignored]
-
-    @functools.cached_property
-    def _common(self) -> frozenset[bytes]:
-        """Words the screen always clears: the list's most frequent words and those under `min-length`."""
-        shorter = frozenset().union(*_SHORT_WORDS[: self.options.min_length - 1])
-        return word_list(self.options.language).common_ascii() | shorter
 
     def _accepted(self, state: TypoState) -> set[bytes]:
         """The words the screen clears at once, as bytes: the listed words met so far (`_listed_seen`), the
