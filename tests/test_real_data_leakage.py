@@ -92,9 +92,13 @@ def test_nerre_folds_that_do_not_overlap_are_clean():
     assert report.rules == []
 
 
+def _train_side(report: dslint.Report) -> list:
+    return [f for f in report.findings() if f.split == "train"]
+
+
 def _check_gsm8k(report: dslint.Report, train: Path, test: Path, kind: str) -> None:
-    assert {r.code: r.count for r in report.rules} == {"X003": 4}
-    found = report.findings()
+    assert {r.code: r.count for r in report.rules} == {"X003": 7}
+    found = _train_side(report)
     assert [(f.path, f.line, f.field, f.split) for f in found] == [
         (str(train), line, "prompt", "train") for line, _, _, _ in GSM8K_CONTAMINATION
     ]
@@ -104,6 +108,17 @@ def _check_gsm8k(report: dslint.Report, train: Path, test: Path, kind: str) -> N
             f"({shared} of its {total} 13-grams, {shared / total:.1%})"
         )
     assert found[0].excerpt == "…bought stamps at the post office some of the stamps had a snowflake…"
+    # each contaminated test example, with what all of train holds of it (603's 7 are in two train records)
+    eval_side = sorted((f for f in report.findings() if f.split != "train"), key=lambda f: f.line or 0)
+    assert [(f.path, f.line, f.message) for f in eval_side] == [
+        (
+            str(test),
+            line,
+            f"{shared} of the {total} 13-grams of this {kind} example's input ({shared / total:.1%}) "
+            "occur in train records",
+        )
+        for line, shared, total in [(582, 3, 29), (603, 7, 13), (633, 13, 44)]
+    ]
 
 
 def test_gsm8k_templated_questions_are_the_only_contamination(gsm8k):
@@ -112,16 +127,16 @@ def test_gsm8k_templated_questions_are_the_only_contamination(gsm8k):
     _check_gsm8k(report, train, test, "test")
     # any shared 13-gram (GPT-3's "dirty"): the same four
     report = dslint.scan(train, splits={"test": test}, select=["X003"], rules={"X003": {"min-fraction": 0}})
-    assert [f.line for f in report.findings()] == [21, 407, 1315, 5163]
+    assert [f.line for f in _train_side(report)] == [21, 407, 1315, 5163]
     # with the answers indexed too (GPT-3's whole-example convention) generic solution steps match as well:
     # train 5004 ("...7 days in a week so she eats 3*7=21...") and 6842 ("2 weeks * 7 days/week = 14 days")
     # pass the floors, and the movie pair (3 of the test example's 87 13-grams) falls below them
     report = dslint.scan(train, splits={"test": test}, select=["X003"], rules={"X003": {"scope": "all"}})
-    assert [f.line for f in report.findings()] == [21, 1315, 5004, 5163, 6842]
+    assert [f.line for f in _train_side(report)] == [21, 1315, 5004, 5163, 6842]
     report = dslint.scan(
         train, splits={"test": test}, select=["X003"], rules={"X003": {"scope": "all", "min-fraction": 0}}
     )
-    assert [f.line for f in report.findings()] == [21, 407, 700, 1315, 2050, 5004, 5163, 5259, 5457, 6842, 6911]
+    assert [f.line for f in _train_side(report)] == [21, 407, 700, 1315, 2050, 5004, 5163, 5259, 5457, 6842, 6911]
 
 
 def test_gsm8k_test_as_a_reference_file(gsm8k):
@@ -160,7 +175,7 @@ def test_clean_drops_near_copies_of_gsm8k_test_only_with_unsafe_fixes(gsm8k, tmp
     data = _write(tmp_path / "data" / "train.jsonl", _rows(train)[:200] + planted)
     eval_copy = _write(tmp_path / "data" / "test.jsonl", test_rows)
     report = dslint.scan(data, splits={"test": eval_copy}, select=LEAK_RULES)
-    assert [(f.code, f.line) for f in report.findings()] == [
+    assert [(f.code, f.line) for f in _train_side(report)] == [
         ("X002", 201),
         ("X002", 202),
         ("X002", 203),
@@ -169,7 +184,7 @@ def test_clean_drops_near_copies_of_gsm8k_test_only_with_unsafe_fixes(gsm8k, tmp
         ("X003", 202),
         ("X003", 203),
     ]
-    for f, test_line in zip(report.findings()[:3], (1, 11, 21), strict=True):
+    for f, test_line in zip(_train_side(report)[:3], (1, 11, 21), strict=True):
         assert f.message.startswith(f"near copy of test record {eval_copy}:{test_line}: estimated Jaccard similarity")
     safe = dslint.clean(data, tmp_path / "safe", splits={"test": eval_copy}, select=LEAK_RULES)
     assert safe.manifest.totals["rejected"] == 0

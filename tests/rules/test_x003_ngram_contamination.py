@@ -24,12 +24,22 @@ def pc(prompt: str, completion: str) -> dict:
     return {"prompt": prompt, "completion": completion}
 
 
+def train_side(report: dslint.Report) -> list:
+    """X003's findings at train records (the probes)."""
+    return [f for f in report.findings() if f.code == "X003" and f.split == "train"]
+
+
+def eval_side(report: dslint.Report) -> list:
+    """X003's findings at eval examples (`finalize`: the fraction of each found anywhere in train)."""
+    return [f for f in report.findings() if f.code == "X003" and f.split != "train"]
+
+
 def test_an_eval_question_inside_a_train_record_is_reported_with_its_fraction(write_jsonl):
     pasted = "Here is a puzzle I found online. " + QUESTIONS[0].upper().replace(",", "") + " Please help me."
     train = write_jsonl([pc("What is the capital of France?", "Paris."), pc("Solve this.", pasted)])
     test = write_jsonl([pc(q, "The answer is below.") for q in QUESTIONS], name="test.jsonl")
     report = dslint.scan([train, test], select=["X003"])
-    (f,) = report.findings()
+    (f,) = train_side(report)
     n_grams = len(words(QUESTIONS[0])) - 12
     assert (f.code, f.path, f.line, f.row, f.split, f.field, f.severity) == (
         "X003",
@@ -44,6 +54,22 @@ def test_an_eval_question_inside_a_train_record_is_reported_with_its_fraction(wr
         f"contains 13-grams of the input of test record {test}:1 ({n_grams} of its {n_grams} 13-grams, 100.0%)"
     )
     assert f.excerpt == "…a farmer has seventeen sheep and buys nine more at the market then…"
+    (e,) = eval_side(report)  # the eval example itself, with what all of train holds of it
+    assert (e.path, e.line, e.split, e.field) == (str(test), 1, "test", None)
+    assert (
+        e.message == f"{n_grams} of the {n_grams} 13-grams of this test example's input (100.0%) occur in train records"
+    )
+
+
+def test_an_eval_example_spread_over_train_records_is_reported_with_the_union(write_jsonl):
+    tokens = words(QUESTIONS[1])  # 27 words: 15 13-grams
+    halves = [" ".join(tokens[:19]), " ".join(tokens[9:])]  # 7 and 6 of them, 13 together
+    train = write_jsonl([pc("Continue: " + h, "...") for h in halves])
+    val = write_jsonl([pc(QUESTIONS[1], "Three weeks of twelve pages plus forty.")], name="val.jsonl")
+    report = dslint.scan([train, val], select=["X003"], rules={"X003": {"min-fraction": 0.5}})
+    assert train_side(report) == []  # each record holds under half of them (and under min-ngrams, 10)
+    (e,) = eval_side(report)
+    assert e.message == "13 of the 15 13-grams of this validation example's input (86.7%) occur in train records"
 
 
 def test_a_partial_overlap_reports_the_fraction_and_the_field(write_jsonl):
@@ -53,7 +79,7 @@ def test_a_partial_overlap_reports_the_fraction_and_the_field(write_jsonl):
         [{"messages": [{"role": "user", "content": f"Continue: {part}"}, {"role": "assistant", "content": "..."}]}]
     )
     val = write_jsonl([pc(QUESTIONS[1], "Three weeks of twelve pages plus forty.")], name="val.jsonl")
-    (f,) = dslint.scan([train, val], select=["X003"]).findings()
+    (f,) = train_side(dslint.scan([train, val], select=["X003"]))
     total = len(tokens) - 12
     assert f.field == "messages[0].content"
     assert f.message.endswith(f"(3 of its {total} 13-grams, {3 / total:.1%})")
@@ -68,11 +94,11 @@ def test_a_shared_boilerplate_line_is_below_the_floors(write_jsonl):
     # the notice (15 words) gives 3 of them: 1%, under min-fraction (5%) and min-ngrams (10)
     train = write_jsonl([pc("Summarise: Metal oxides were studied by X-ray diffraction. " + notice, "Oxides.")])
     assert dslint.scan([train, val], select=["X003"]).count("X003") == 0
-    (f,) = dslint.scan([train, val], select=["X003"], rules={"X003": {"min-fraction": 0}}).findings()
+    (f,) = train_side(dslint.scan([train, val], select=["X003"], rules={"X003": {"min-fraction": 0}}))
     assert f.message.endswith("(3 of its 303 13-grams, 1.0%)")
     # 25 words of the body: 13 n-grams, 4.3% of a long example, but more than min-ngrams
     train = write_jsonl([pc("Quote: " + " ".join(body[100:125]), "ok")], name="t2/train.jsonl")
-    (f,) = dslint.scan([train, val], select=["X003"]).findings()
+    (f,) = train_side(dslint.scan([train, val], select=["X003"]))
     assert f.message.endswith("(13 of its 303 13-grams, 4.3%)")
     report = dslint.scan([train, val], select=["X003"], rules={"X003": {"min-ngrams": 14}})
     assert report.count("X003") == 0
@@ -84,7 +110,7 @@ def test_short_eval_examples_are_skipped_and_n_is_an_option(write_jsonl):
     val = write_jsonl([pc(short, "ok")], name="val.jsonl")
     assert dslint.scan([train, val], select=["X003"]).count("X003") == 0
     report = dslint.scan([train, val], select=["X003"], rules={"X003": {"n": 8}})
-    (f,) = report.findings()
+    (f,) = train_side(report)
     assert "contains 8-grams of the input of validation record" in f.message
     assert f.message.endswith("(5 of its 5 8-grams, 100.0%)")
 
@@ -94,8 +120,10 @@ def test_only_the_eval_input_is_indexed_unless_scope_is_all(write_jsonl):
     train = write_jsonl([pc("An unrelated question about sheep?", answer)])
     test = write_jsonl([pc(QUESTIONS[0], answer)], name="test.jsonl")
     assert dslint.scan([train, test], select=["X003"]).count("X003") == 0
-    (f,) = dslint.scan([train, test], select=["X003"], rules={"X003": {"scope": "all"}}).findings()
+    report = dslint.scan([train, test], select=["X003"], rules={"X003": {"scope": "all"}})
+    (f,) = train_side(report)
     assert "contains 13-grams of the text of test record" in f.message
+    assert "13-grams of this test example's text" in eval_side(report)[0].message
 
 
 def test_boilerplate_shared_by_eval_examples_is_ignored(write_jsonl):
@@ -105,20 +133,21 @@ def test_boilerplate_shared_by_eval_examples_is_ignored(write_jsonl):
     test = write_jsonl(evals, name="test.jsonl")
     assert dslint.scan([train, test], select=["X003"]).count("X003") == 0  # in 3 eval examples: a template
     report = dslint.scan([train, test], select=["X003"], rules={"X003": {"template-examples": 0}})
-    (f,) = report.findings()
+    (f,) = train_side(report)
     assert f.message.startswith(f"contains 13-grams of the input of test record {test}:1 (")
     assert "; also of test record" in f.message and f"{test}:2" in f.message and f"{test}:3" in f.message
     report = dslint.scan([train, test], select=["X003"], rules={"X003": {"template-examples": 0, "max-listed": 1}})
-    assert report.findings()[0].message.endswith("; and 2 more eval example(s)")
+    assert train_side(report)[0].message.endswith("; and 2 more eval example(s)")
 
 
 def test_exact_leaks_are_left_to_x001(write_jsonl):
     train = write_jsonl([pc(QUESTIONS[0], "Twenty two."), pc(QUESTIONS[1], "84 pages.")])
     test = write_jsonl([pc(QUESTIONS[0], "Twenty two."), pc(QUESTIONS[1].replace("?", "!"), "84")], "test.jsonl")
     report = dslint.scan([train, test], select=["X001", "X003"])
-    assert {r.code: r.count for r in report.rules} == {"X001": 1, "X003": 1}
-    (x003,) = [f for f in report.findings() if f.code == "X003"]
+    assert {r.code: r.count for r in report.rules} == {"X001": 1, "X003": 2}
+    (x003,) = train_side(report)
     assert x003.line == 2
+    assert [f.line for f in eval_side(report)] == [2]  # the exact copy (test line 1) is X001's alone
 
 
 def test_index_is_a_sorted_array_that_merges_exactly(make_record):
@@ -192,4 +221,5 @@ def test_jobs_give_the_same_report(write_jsonl, jobs):
     one = dslint.scan([a, b, v, t], select=["X003"], jobs=1)
     many = dslint.scan([a, b, v, t], select=["X003"], jobs=jobs)
     assert one.model_dump() == many.model_dump()
-    assert [(f.path, f.line) for f in many.findings()] == [(str(a), 1), (str(b), 2)]
+    assert [(f.path, f.line) for f in train_side(many)] == [(str(a), 1), (str(b), 2)]
+    assert sorted((f.path, f.line) for f in eval_side(many)) == [(str(v), 1), (str(t), 1)]

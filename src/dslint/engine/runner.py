@@ -492,6 +492,11 @@ def scan_dataset(
                     sink.add(finding)
                 if profile:
                     total.seconds[rule.code] += time.perf_counter() - start
+            for cross_rule in cross_rules:
+                if cross_rule.code in probed:
+                    left = [p.cross_indexes[cross_rule.code] for p in partials]
+                    for finding in cross_rule.finalize(probed[cross_rule.code], left):
+                        sink.add(finding)
         finally:
             sink.close()
         if findings_out is not None:

@@ -152,6 +152,12 @@ class CrossSplitRule(Rule, Generic[State]):
         self.prepare(records)
         return [self.probe(index, record) for record in records]
 
+    def finalize(self, index: State, probed: Sequence[State]) -> Iterable[Finding]:
+        """Findings about the reference splits once every train record is probed. `probed` holds the index as
+        each scanning process left it: probes may note in it what they found (e.g. which eval n-grams occur in
+        train), and this adds those notes up, in an order that does not change the result."""
+        return []
+
     def drop(self, record: Record, index: State) -> str | None:
         """Why `dslint clean` should leave this train record out (e.g. it leaks into an eval split), or None.
         Reference splits are never changed."""

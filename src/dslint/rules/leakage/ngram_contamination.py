@@ -6,7 +6,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import Field
 
-from dslint.records import Finding, Fix, Record, Severity
+from dslint.records import Finding, Fix, Location, Record, Severity
 from dslint.rules.base import CrossSplitRule, RuleOptions
 from dslint.rules.leakage.exact_leakage import Where, describe, exact_keys, where_of
 from dslint.text.ngrams import Hashes, Words, ngram_hashes_many, prepare, record_words
@@ -40,6 +40,9 @@ class NgramIndex:
     bitmap: npt.NDArray[np.uint8] | None = field(default=None, repr=False)
     shift: int = 64
     usable: tuple[int, Hashes] | None = field(default=None, repr=False)
+    #: Which entries (an n-gram of an example) the probes found in train, X001's pairs left out; None until a
+    #: probe finds one. It travels back from each scanning process and `finalize` adds them up.
+    found: npt.NDArray[np.bool_] | None = field(default=None, repr=False)
 
     def __getstate__(self) -> dict[str, object]:
         self.flush()
@@ -65,7 +68,7 @@ class NgramIndex:
                 np.concatenate([self.hashes, *self.pending]), np.concatenate([self.owners, ids])
             )
             self.pending = []
-            self.bitmap = self.usable = None
+            self.bitmap = self.usable = self.found = None
         return self
 
     def candidates(self, query: Hashes) -> npt.NDArray[np.bool_]:
@@ -153,20 +156,23 @@ class _Hit:
     owner: int
     found: int
     first: int  # position of the first shared n-gram in the train record's words
+    entries: list[int]  # the index entries (this example's n-grams) found
 
 
 class NgramContamination(CrossSplitRule[NgramIndex]):
     """An eval example whose word 13-grams appear in a train record (benchmark contamination).
 
-    **What it does**: indexes every word `n`-gram (default 13, on case-folded word tokens: the GPT-3
-    convention) of each eval example's input (`scope = "prompt"`; `"all"` adds its answer), as xxh3_64 hashes
-    in a sorted uint64 array that merges exactly. Each train record's n-grams (all its turns but the system
-    prompt) are looked up in it. A train record is reported once, naming the most contaminated eval examples
-    (`path:line`) with the fraction of each one's n-grams found in it (PaLM-style; over the whole train split an
-    example's contamination is at least the largest of these), when it holds at least `min-fraction` (default
-    5%) or `min-ngrams` (default 10) of an eval example's n-grams; `min-fraction = 0` reports any shared n-gram
-    (GPT-3). Eval examples shorter than `n` words are skipped, n-grams shared by `template-examples` (default 3)
-    or more eval examples are ignored as boilerplate, and pairs that are exact leaks are left to X001.
+    **What it does**: indexes every word `n`-gram (default 13, on case-folded words: the GPT-3 convention) of each
+    eval example's input (`scope = "prompt"`; `"all"` adds its answer), as 64-bit hashes in a sorted uint64 array
+    that merges exactly. Each train record's n-grams (all its turns but the system prompt) are looked up in it, a
+    batch of records at a time. A train record is reported once, naming the most contaminated eval examples
+    (`path:line`) with the fraction of each one's n-grams found in it, when it holds at least `min-fraction`
+    (default 5%) or `min-ngrams` (default 10) of an eval example's n-grams; `min-fraction = 0` reports any shared
+    n-gram (GPT-3). Then each contaminated eval example is reported at its own place with the fraction of its
+    n-grams found anywhere in train (PaLM-style; its n-grams can be spread over many train records, none of them
+    over the floors), with the same floors. Eval examples shorter than `n` words are skipped, n-grams shared by
+    `template-examples` (default 3) or more eval examples are ignored as boilerplate, and pairs that are exact leaks
+    are left to X001.
 
     **Why it matters**: a benchmark question pasted into training data (from a scraped page, a forum, a
     synthetic-data prompt) inflates the score on it without any exact copy of the record. The input is indexed
@@ -271,23 +277,27 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
             return [], words
         hits: dict[int, _Hit] = {}
         for pos, lo, hi in zip(maybe[first[keep]].tolist(), left[keep].tolist(), right[keep].tolist(), strict=True):
-            for owner in index.owners[lo:hi].tolist():
+            for entry, owner in enumerate(index.owners[lo:hi].tolist(), start=lo):
                 hit = hits.get(owner)
                 if hit is None:
-                    hits[owner] = _Hit(owner, 1, pos)
+                    hits[owner] = _Hit(owner, 1, pos, [entry])
                 else:
                     hit.found += 1
                     hit.first = min(hit.first, pos)
+                    hit.entries.append(entry)
         content, prompt, _ = exact_keys(record)
         sizes, keys = index.sizes, index.keys
+        hits = {
+            owner: h
+            for owner, h in hits.items()
+            if keys[owner][0] != content and (prompt is None or keys[owner][1] != prompt)
+        }
+        if hits:  # noted for the eval side (`finalize`), however few this record holds
+            if index.found is None:
+                index.found = np.zeros(len(index.hashes), dtype=bool)
+            index.found[[e for h in hits.values() for e in h.entries]] = True
         floor, least = self.options.min_fraction, self.options.min_ngrams
-        found = [
-            h
-            for h in hits.values()
-            if (h.found >= least or h.found >= floor * sizes[h.owner])
-            and keys[h.owner][0] != content
-            and (prompt is None or keys[h.owner][1] != prompt)
-        ]
+        found = [h for h in hits.values() if h.found >= least or h.found >= floor * sizes[h.owner]]
         found.sort(key=lambda h: (-h.found / sizes[h.owner], h.owner))
         return found, words
 
@@ -311,3 +321,25 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
         location = record.location.at(words.field_at(top.first))
         shown = "…" + words.text(top.first, top.first + n) + "…"
         yield self.finding(message, location, shown)
+
+    def finalize(self, index: NgramIndex, probed: Sequence[NgramIndex]) -> Iterator[Finding]:
+        """Each contaminated eval example, at its own place: the fraction of its n-grams found anywhere in
+        train (a train record's finding counts only the n-grams that record holds)."""
+        index.flush()
+        found = np.zeros(len(index.hashes), dtype=bool)
+        for other in probed:
+            if other.found is not None:
+                found |= other.found
+        if not found.any():
+            return
+        counts = np.bincount(index.owners[found], minlength=len(index.wheres)).tolist()
+        n, floor, least = self.options.n, self.options.min_fraction, self.options.min_ngrams
+        what = "input" if self.options.scope == "prompt" else "text"
+        for count, size, where in zip(counts, index.sizes, index.wheres, strict=True):
+            if count and (count >= least or count >= floor * size):
+                path, row, line, split = where
+                yield self.finding(
+                    f"{count} of the {size} {n}-grams of this {split or 'eval'} example's {what} "
+                    f"({count / size:.1%}) occur in train records",
+                    Location(path, row, line, split),
+                )
