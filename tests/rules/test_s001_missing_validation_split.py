@@ -23,8 +23,8 @@ def test_train_alone_is_reported_with_how_to_make_a_validation_split(write_jsonl
     assert f.message == (
         "no validation split: no file is named for one (val, valid, validation, dev), none was given with "
         "--split validation=PATH, and no row has a split column naming one; hold out about 10% of the 250 train "
-        "record(s) (100 to 1,000 is usually enough, here ~100): `dslint clean --make-validation 0.1` writes one, "
-        "keeping near copies on one side and labels stratified"
+        "record(s) (~25; so few measure little, and k-fold cross-validation is the better check): `dslint clean "
+        "--make-validation 0.1` writes one, keeping near copies on one side and labels stratified"
     )
 
 

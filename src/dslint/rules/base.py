@@ -236,6 +236,27 @@ def around(
     return excerpt(("…" if a else "") + cut + ("…" if b < len(text) else ""), limit)
 
 
+def masked_excerpt(text: str, hits: Sequence[tuple[int, int, str]], after: int = 30) -> str:
+    """A one-line excerpt around the first of `hits` (start, end, mask; in text order), with each hit in it
+    replaced by its mask, so a secret or a person's details never reach a report. The excerpt reaches `after`
+    characters past the last hit it shows (overlapping hits are masked once)."""
+    start, end, _ = hits[0]
+    a, b = max(0, start - 30), end + after
+    parts = []
+    pos = a
+    for hs, he, mask in hits:
+        if hs >= b:
+            break
+        if he <= pos:
+            continue
+        parts.append(text[pos:hs] if hs > pos else "")
+        parts.append(mask)
+        pos = he
+        b = max(b, he + after)
+    parts.append(text[pos:b])
+    return excerpt(("…" if a else "") + "".join(parts) + ("…" if b < len(text) else ""), 100)
+
+
 def excerpt(text: Any, limit: int = 80) -> str:
     """A one-line, bounded excerpt of a value for terminal output."""
     s = text if isinstance(text, str) else repr(text)

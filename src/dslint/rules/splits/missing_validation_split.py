@@ -65,12 +65,15 @@ class MissingValidationSplit(DatasetRule[SplitCounts]):
         if not train or "validation" in state:
             return
         n = sum(train.values())
-        hold_out = min(1000, max(100, n // 10))
+        if n >= 1000:
+            size = f"100 to 1,000 is usually enough, here ~{min(1000, n // 10)}"
+        else:  # 10% of a small set: say so, rather than suggest more records than make sense
+            size = f"~{max(1, round(n / 10))}; so few measure little, and k-fold cross-validation is the better check"
         message = (
             f"no validation split: no file is named for one (val, valid, validation, dev), none was given with "
             f"--split validation=PATH, and no row has a split column naming one; hold out about 10% of the "
-            f"{n} train record(s) (100 to 1,000 is usually enough, here ~{hold_out}): `dslint clean "
-            "--make-validation 0.1` writes one, keeping near copies on one side and labels stratified"
+            f"{n} train record(s) ({size}): `dslint clean --make-validation 0.1` writes one, keeping near copies on "
+            "one side and labels stratified"
         )
         test = state.get("test")
         if test:

@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterator
 
 from dslint.records import Finding, Record, Severity
-from dslint.rules.base import RecordRule, excerpt
+from dslint.rules.base import RecordRule, masked_excerpt
 
 # The domain of an e-mail address, matched just after its "@".
 _DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24})(?![A-Za-z0-9\-]|@)")
@@ -91,7 +91,7 @@ class Pii(RecordRule):
             yield self.finding(
                 " and ".join(parts),
                 record.location.at(msg.field, (s, e)),
-                _masked(text, found),
+                masked_excerpt(text, [(hs, he, mask) for hs, he, _, mask in found]),
             )
 
 
@@ -179,22 +179,3 @@ def _mask_digits(number: str) -> str:
                 keep = i
                 break
     return "".join("*" if c.isdigit() else c for c in number[:keep]) + number[keep:]
-
-
-def _masked(text: str, found: list[Hit]) -> str:
-    """An excerpt around the first hit, with every hit in it masked."""
-    s, e, _, _ = found[0]
-    a, b = max(0, s - 30), e + 40
-    parts = []
-    pos = a
-    for hs, he, _, shown in found:
-        if hs >= b:
-            break
-        if he <= pos:
-            continue
-        parts.append(text[pos:hs] if hs > pos else "")
-        parts.append(shown)
-        pos = he
-        b = max(b, he + 20)
-    parts.append(text[pos:b])
-    return excerpt(("…" if a else "") + "".join(parts) + ("…" if b < len(text) else ""), 100)

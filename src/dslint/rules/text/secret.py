@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 
 from dslint.records import Finding, Record, Severity
-from dslint.rules.base import RecordRule, excerpt
+from dslint.rules.base import RecordRule, masked_excerpt
 
 # Every pattern starts with a literal character (`-`, `_`, `A`, `e`) so the regex engine scans for it quickly;
 # what comes before that character is checked with a look-behind. The named group says which kind of key it is.
@@ -115,7 +115,11 @@ class Secret(RecordRule):
             else:
                 listed = ", ".join(f"{n} {k}" if n > 1 else k for k, n in kinds.items())
                 what = f"{len(found)} possible secrets ({listed}), first {shown}"
-            yield self.finding(what, record.location.at(msg.field, (s, e)), _masked(text, found))
+            yield self.finding(
+                what,
+                record.location.at(msg.field, (s, e)),
+                masked_excerpt(text, [(s, e, f"[{shown}]") for s, e, _, shown in found]),
+            )
 
 
 Hit = tuple[int, int, str, str]
@@ -190,22 +194,3 @@ def _pem_end(text: str, start: int) -> int:
     if body < 64:
         return -1
     return end.end() if end else stop
-
-
-def _masked(text: str, found: list[Hit]) -> str:
-    """An excerpt around the first key, with every key in it replaced by its mask."""
-    s, e, _, _ = found[0]
-    a, b = max(0, s - 30), e + 30
-    parts = []
-    pos = a
-    for hs, he, _, shown in found:
-        if hs >= b:
-            break
-        if he <= a:
-            continue
-        parts.append(text[pos:hs] if hs > pos else "")
-        parts.append(f"[{shown}]")
-        pos = max(pos, he)
-        b = max(b, he + 30)
-    parts.append(text[pos:b])
-    return excerpt(("…" if a else "") + "".join(parts) + ("…" if b < len(text) else ""), 100)
