@@ -105,3 +105,14 @@ def test_minhash_without_rensa_matrix_api(monkeypatch):
     b = text_ngram_hashes(" ".join(f"w{i}" for i in range(50, 250)), 1)
     assert similarity(minhash(a), minhash(a)) == 1.0
     assert abs(similarity(minhash(a), minhash(b)) - 0.6) < 0.15
+
+
+def test_long_turns_and_big_batches_are_hashed_in_bounded_passes(make_record, monkeypatch):
+    monkeypatch.setattr(ngrams, "MAX_PASS_BYTES", 64)  # a pass per record or two
+    texts = [f"alpha beta gamma {i} delta" for i in range(20)]
+    records = [make_record({"text": t}) for t in texts]
+    found = ngrams.prepare(records)
+    assert [w.hashes.tolist() for w in found] == [ngrams.text_word_hashes(t).tolist() for t in texts]
+    assert [w.text(0, len(w)) for w in found] == [" ".join(words(t)) for t in texts]
+    monkeypatch.setattr(ngrams, "MAX_TURN_BYTES", 11)  # only "alpha beta " of a turn is read
+    assert len(ngrams.record_words(make_record({"text": "alpha beta gamma delta"}))) == 2

@@ -1,19 +1,20 @@
-"""Record text as the near-duplicate and leakage rules (D002, X002, X003) see it: word hashes, hashed word n-grams
-and MinHash signatures.
+"""Record text as the near-duplicate, leakage and identity-term rules (D002, X002, X003, B002) see it: word hashes,
+hashed word n-grams and MinHash signatures.
 
 - `leak_turns(record)` splits a record into its *prompt* (every non-system turn before the last assistant
   turn: the eval input) and its *response* (the last assistant turn and anything after it). System turns are
   left out everywhere: a system prompt shared by train and eval would make every pair look alike.
 - Words are the case-folded text's runs of word characters: ASCII letters, digits and `_`, and any non-ASCII
-  character except the common Unicode spaces and punctuation (General Punctuation such as U+2019 and U+2014, Latin-1
-  symbols such as U+00AB and the no-break space, U+00D7 and U+00F7, CJK punctuation such as U+3001). Everything else
-  separates words: `"Hello, World-wide!"` -> `hello`, `world`, `wide` (the GPT-3 contamination convention). Each
-  word is hashed to 64 bits and each word n-gram to a 64-bit hash of its words' hashes, all in numpy over the UTF-8
-  bytes, with no Python object per word or n-gram: the rules hash every train record, so this is their main cost. An
-  n-gram index is then a sorted uint64 array (8 bytes an n-gram) that merges exactly.
+  character except the common Unicode spaces and punctuation (U+2000-U+207F: General Punctuation such as U+2019 and
+  U+2014, Latin-1 symbols such as U+00AB and the no-break space, U+00D7 and U+00F7, CJK punctuation such as U+3001).
+  Everything else separates words: `"Hello, World-wide!"` -> `hello`, `world`, `wide` (the GPT-3 contamination
+  convention). Each word is hashed to 64 bits and each word n-gram to a 64-bit hash of its words' hashes, all in
+  numpy over the UTF-8 bytes, with no Python object per word or n-gram: the rules hash every train record, so this
+  is their main cost. An n-gram index is then a sorted uint64 array (8 bytes an n-gram) that merges exactly.
 - `prepare(records)` does a batch of records in one numpy pass (a few passes over all their bytes instead of a
   dozen small array operations per record, whose overhead would dominate) and keeps each record's `Words` on
-  the record, where `record_words(record)` finds it: D002, X002 and X003 read the same words.
+  the record, where `record_words(record)` finds it: D002, X002, X003 and B002 read the same words. Each turn
+  is read up to its first 256 KiB (`MAX_TURN_BYTES`).
 - `minhash(hashes, num_perm, seed)`: the MinHash signature of a set of 64-bit hashes (rensa), a uint32 array;
   `minhash_many` signs several sets in one call; `similarity(a, b)` estimates the Jaccard similarity of two
   signatures (the share of equal slots).
@@ -58,7 +59,12 @@ _LATIN1_WORD = np.zeros(256, dtype=bool)
 _LATIN1_WORD[[0xAA, 0xB2, 0xB3, 0xB5, 0xB9, 0xBA, 0xBC, 0xBD, 0xBE]] = True
 
 #: The key under which a record keeps its `Words` (`Record.derived`).
-_DERIVED_KEY = "leak-words"
+_DERIVED_KEY = "words"
+#: Bytes of a turn that are read (the hash tables grow with the bytes of a pass, 16 bytes per byte): a longer
+#: turn's words past its first 256 KiB are not hashed.
+MAX_TURN_BYTES = 1 << 18
+#: Bytes hashed in one numpy pass: a batch holding more is done in several.
+MAX_PASS_BYTES = 1 << 20
 
 
 def _powers(base: int, size: int) -> tuple[Hashes, Hashes]:
@@ -199,7 +205,26 @@ def prepare(records: Sequence[Record]) -> list[Words]:
     if not todo:
         return out  # type: ignore[return-value]
     turns = [_turns(record) for _, record, _ in todo]
-    encoded = [[m.content.casefold().encode("utf-8", "surrogatepass") for m in mine] for mine, _ in turns]
+    encoded = [
+        [m.content.casefold().encode("utf-8", "surrogatepass")[:MAX_TURN_BYTES] for m in mine] for mine, _ in turns
+    ]
+    # passes of at most MAX_PASS_BYTES (one record at least), so the hash tables stay small
+    group: list[int] = []
+    size = 0
+    for i, parts in enumerate(encoded):
+        size += sum(map(len, parts)) + len(parts)
+        group.append(i)
+        if size >= MAX_PASS_BYTES or i == len(encoded) - 1:
+            for i_, found in zip(group, _pass([encoded[k] for k in group], [turns[k] for k in group]), strict=True):
+                position, record, contents = todo[i_]
+                record.derived[_DERIVED_KEY] = (contents, found)
+                out[position] = found
+            group, size = [], 0
+    return out  # type: ignore[return-value]
+
+
+def _pass(encoded: list[list[bytes]], turns: list[tuple[list[Message], int]]) -> list[Words]:
+    """The `Words` of some records, given their turns' case-folded UTF-8 bytes, in one numpy pass."""
     datas = [b"\x00".join(parts) for parts in encoded]
     joined = b"\x00".join(datas)
     starts, ends = _word_spans(joined)
@@ -207,37 +232,37 @@ def prepare(records: Sequence[Record]) -> list[Words]:
     hashes = _span_hashes(values, starts, ends, _BYTE_BASE)
     begins = list(accumulate((len(d) + 1 for d in datas), initial=0))
     cuts = np.searchsorted(starts, begins).tolist()
-    # each turn's first word, for all the batch's turns in one search
+    # each turn's first word, for all the turns in one search
     turn_begins = [
         begin
         for i, parts in enumerate(encoded)
         for begin in accumulate((len(p) + 1 for p in parts[:-1]), initial=begins[i])
     ]
     turn_words = np.searchsorted(starts, turn_begins).tolist()
+    out = []
     t = 0
-    for i, (position, record, contents) in enumerate(todo):
-        mine, n_prompt = turns[i]
+    for i, (mine, n_prompt) in enumerate(turns):
         texts = tuple([m.content for m in mine])
         lo, hi = cuts[i], cuts[i + 1]
         turn_starts = tuple([w - lo for w in turn_words[t : t + len(texts)]])
         t += len(texts)
         prompt_words = turn_starts[n_prompt] if n_prompt < len(turn_starts) else hi - lo
         fields, roles = tuple([m.field for m in mine]), tuple([m.role for m in mine])
-        found = Words(
-            hashes[lo:hi],
-            datas[i],
-            starts[lo:hi],
-            ends[lo:hi],
-            begins[i],
-            turn_starts,
-            fields,
-            roles,
-            texts,
-            prompt_words,
+        out.append(
+            Words(
+                hashes[lo:hi],
+                datas[i],
+                starts[lo:hi],
+                ends[lo:hi],
+                begins[i],
+                turn_starts,
+                fields,
+                roles,
+                texts,
+                prompt_words,
+            )
         )
-        record.derived[_DERIVED_KEY] = (contents, found)
-        out[position] = found
-    return out  # type: ignore[return-value]
+    return out
 
 
 def record_words(record: Record) -> Words:
