@@ -185,12 +185,6 @@ def main(argv: list[str] | None = None) -> None:
     if not files:
         sys.exit(f"{corpus}: no .jsonl files")
     size = sum(f.stat().st_size for f in files)
-    if args.jobs > 1 and len(files) == 1:
-        print(
-            f"note: dslint --jobs spreads files across processes, so --jobs {args.jobs} on one file scans with "
-            "one process; use --shards to compare like with like"
-        )
-
     floor_cmd = [sys.executable, str(HERE / "floor.py"), *map(str, files), "--jobs", str(args.jobs)]
     scan_cmd = [*dslint_command(), "scan", str(corpus), "--format", "json", "--exit-zero", "--jobs", str(args.jobs)]
     if args.select:

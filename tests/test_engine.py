@@ -523,3 +523,30 @@ def test_summary_of_the_toy_chat_set() -> None:
     assert training is not None
     assert training.suggested_epochs == 20
     assert training.tokens_per_epoch == split.tokens.total - (8028 - 4096)  # the long one capped at max-tokens
+
+
+def test_one_big_file_is_read_in_parts_with_the_same_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # --jobs cuts a single JSON Lines file into byte ranges, one process each; rows and lines keep their numbers
+    import dslint
+    from dslint.io import readers
+
+    monkeypatch.setattr(readers, "MIN_PART_BYTES", 1)
+    lines = [readers.BOM + json.dumps(chat("Hello there", "Hi! How can I help?")).encode()]
+    for i in range(120):
+        if i % 17 == 0:
+            lines.append(b"   ")  # a blank line is not a row
+        if i % 29 == 0:
+            lines.append(b"{not json")
+        answer = f"Answer {i % 7} with <b>bold</b> text and a  double space." if i % 5 else "Same answer."
+        lines.append(json.dumps(chat(f"Question {i % 40}?", answer)).encode())
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert readers.file_parts(path, 3) is not None and len(readers.file_parts(path, 3) or []) == 3
+    one = dslint.scan(path, jobs=1, sample_size=1000)
+    three = dslint.scan(path, jobs=3, sample_size=1000)
+    assert one.model_dump() == three.model_dump()
+    assert one.count("F001") == 5 and one.count("F004") == 1
+    parts = readers.file_parts(path, 3) or []
+    rows = [r for part in parts for r in readers.read_jsonl(path, part=part) if isinstance(r, readers.RawRow)]
+    whole = [r for r in readers.read_jsonl(path) if isinstance(r, readers.RawRow)]
+    assert [(r.row, r.line, r.byte_offset) for r in rows] == [(r.row, r.line, r.byte_offset) for r in whole]

@@ -94,7 +94,10 @@ def _config_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--max-tokens", type=click.IntRange(min=1), help="Longest example in tokens (too-many-tokens)."),
         click.option("--encoding", help="tiktoken encoding for token counts (o200k_base, cl100k_base)."),
         click.option(
-            "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (files are spread across them)."
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            help="Worker processes (files, or parts of a big JSON Lines file, are spread across them).",
         ),
     ]
     for option in reversed(options):

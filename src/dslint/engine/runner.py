@@ -14,6 +14,8 @@ index pass costs one extra parse of the data, and only when cross-split rules ru
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 import shutil
 import tempfile
@@ -30,7 +32,7 @@ import orjson
 from dslint.config import ActiveRules, Config
 from dslint.engine.summary import SummaryState, percentile, suggested_epochs
 from dslint.io.formats import Normaliser
-from dslint.io.readers import ReadIssue, SourceError
+from dslint.io.readers import FilePart, ReadIssue, SourceError, file_parts
 from dslint.io.sources import Source, normalise_split
 from dslint.records import Finding, Location, Record, Severity
 from dslint.report.model import (
@@ -378,12 +380,34 @@ def _merge(plan: Plan, into: Partial, other: Partial) -> None:
 def _run_phase(
     sources: Sequence[Source], plan: Plan, phase: str, jobs: int, cross: dict[str, Any] | None
 ) -> list[Partial]:
-    """One Partial per source, in the order given, so merging them is independent of `jobs`."""
+    """One Partial per source, in the order given, so merging them is independent of `jobs`. With fewer files
+    than processes, big JSON Lines files are read in parts, a process each (a part is a source of its own)."""
+    if jobs > 1 and len(sources) < jobs:
+        sources = [part for source in sources for part in _parts(source, jobs)]
     if jobs <= 1 or len(sources) <= 1:
         return [scan_sources([s], plan, phase, cross) for s in sources]
     with ProcessPoolExecutor(max_workers=min(jobs, len(sources))) as pool:
         n = len(sources)
         return list(pool.map(scan_sources, [[s] for s in sources], [plan] * n, [phase] * n, [cross] * n))
+
+
+def _parts(source: Source, jobs: int) -> list[Source]:
+    """The source as `jobs` parts of its file, or as itself (a small, compressed or in-memory source)."""
+    if source.rows is not None or source.part is not None:
+        return [source]
+    path = Path(source.path)
+    try:
+        stat = path.stat()
+        parts = _file_parts(path, stat.st_size, stat.st_mtime_ns, jobs)
+    except OSError:  # the reader says what is wrong with the file, naming it
+        return [source]
+    return [dataclasses.replace(source, part=part) for part in parts] if parts else [source]
+
+
+@functools.lru_cache(maxsize=64)
+def _file_parts(path: Path, size: int, mtime_ns: int, jobs: int) -> list[FilePart] | None:
+    """`file_parts`, once per file and version (the index pass and the scan pass cut a file alike)."""
+    return file_parts(path, jobs)
 
 
 def _distribution(hist: Counter[int]) -> Distribution:

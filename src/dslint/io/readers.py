@@ -164,14 +164,72 @@ def _parse_line(data: bytes, row: int, line: int, offset: int) -> Iterator[RawRo
     yield RawRow(row, line, value, offset)
 
 
-def read_jsonl(path: Path, containing: bytes | None = None) -> Iterator[RawRow | ReadIssue]:
+@dataclass(frozen=True)
+class FilePart:
+    """A byte range of a plain JSON Lines file that starts at a line, with the line and row numbers there."""
+
+    start: int
+    end: int
+    line: int
+    row: int
+
+
+#: Smallest plain JSON Lines file that `file_parts` cuts (smaller ones are not worth a process each).
+MIN_PART_BYTES = 4 << 20
+
+
+def file_parts(path: Path, parts: int) -> list[FilePart] | None:
+    """`parts` byte ranges of a plain JSON Lines file, each starting at a line, with the line and row numbers
+    there (a blank line is not a row, as `read_jsonl` counts them); None for a file not worth cutting (small,
+    compressed, not JSON Lines, or with no row). Reads the file once, line by line, without parsing."""
+    if parts < 2 or file_kind(path) != "jsonl" or path.name.lower().endswith((".gz", ".zst", ".zstd")):
+        return None
+    size = path.stat().st_size
+    if size < max(MIN_PART_BYTES, parts):
+        return None
+    targets = [size * k // parts for k in range(1, parts)]
+    found = [FilePart(0, 0, 1, 0)]
+    offset = row = 0
+    with path.open("rb") as fh:
+        for line_no, raw in enumerate(fh, start=1):
+            if targets and offset >= targets[0]:
+                found.append(FilePart(offset, 0, line_no, row))
+                while targets and offset >= targets[0]:
+                    targets.pop(0)
+            data = raw[len(BOM) :] if line_no == 1 and raw.startswith(BOM) else raw
+            if data.strip():
+                row += 1
+            offset += len(raw)
+    if row == 0:
+        return None
+    ends = [p.start for p in found[1:]] + [size]
+    return [FilePart(p.start, end, p.line, p.row) for p, end in zip(found, ends, strict=True)]
+
+
+def _part_lines(path: Path, part: FilePart) -> Iterator[bytes]:
+    """The lines of a byte range of a plain file (it starts at a line and ends at one)."""
+    with path.open("rb") as fh:
+        fh.seek(part.start)
+        offset = part.start
+        for data in fh:
+            if offset >= part.end:
+                return
+            offset += len(data)
+            yield data
+
+
+def read_jsonl(
+    path: Path, containing: bytes | None = None, part: FilePart | None = None
+) -> Iterator[RawRow | ReadIssue]:
     """JSON Lines, plain or compressed. Blank lines are not rows. With `containing`, only the rows whose line
-    holds those bytes (see `read_rows`)."""
-    row = 0
-    offset = 0
-    line_no = 0
+    holds those bytes (see `read_rows`); with `part`, only that part of a plain file (see `file_parts`)."""
+    row = 0 if part is None else part.row
+    offset = 0 if part is None else part.start
+    first_line = 1 if part is None else part.line
+    line_no = first_line - 1
+    lines = _lines(path) if part is None else _part_lines(path, part)
     try:
-        for line_no, data in enumerate(_lines(path), start=1):
+        for line_no, data in enumerate(lines, start=first_line):
             start = offset
             offset += len(data)
             if line_no == 1 and data.startswith(BOM):
@@ -195,7 +253,7 @@ def read_jsonl(path: Path, containing: bytes | None = None) -> Iterator[RawRow |
         message = f"compressed stream is corrupt or truncated after line {line_no}: {exc}"
         yield ReadIssue("invalid-json", message, row, line_no + 1, offset)
         return
-    if row == 0:
+    if row == 0 and part is None:  # a file cut into parts has rows (`file_parts`)
         yield ReadIssue("empty-file", "the file holds no records", None, None, None)
 
 

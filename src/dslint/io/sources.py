@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dslint.io.readers import RawRow, ReadIssue, drop_nulls, file_kind, read_rows
+from dslint.io.readers import FilePart, RawRow, ReadIssue, drop_nulls, file_kind, read_jsonl, read_rows
 
 SPLIT_ALIASES = {
     "train": "train",
@@ -53,9 +53,15 @@ class Source:
     #: as an eval split to check the dataset against; it is not part of the dataset.
     reference: bool = False
 
+    #: A part of a plain JSON Lines file (`--jobs` spreads a big file's parts over processes): its byte range
+    #: and the line and row numbers it starts at, so rows keep the numbers they have in the whole file.
+    part: FilePart | None = None
+
     def read(self, containing: bytes | None = None) -> Iterator[RawRow | ReadIssue]:
         """The rows (see `read_rows` for `containing`, which only a JSON Lines file uses)."""
-        if self.rows is None:
+        if self.part is not None:
+            yield from read_jsonl(Path(self.path), containing, self.part)
+        elif self.rows is None:
             yield from read_rows(Path(self.path), containing)
         else:
             for i, value in enumerate(self.rows):

@@ -24,9 +24,8 @@ def _order(where: Where) -> tuple[str, bool, int, int]:
 class LanguageState:
     """Records per split and language, the first records of each language, and what was not judged.
 
-    `seen` counts the records of each file, which decides the sampling (the first `sample-after` records of a
-    file are all checked); `short` were too short to judge, `sampled_out` were left out by the sampling,
-    `uncertain` got a probability below `min-confidence`."""
+    `seen` counts the records of each file; `short` were too short to judge, `sampled_out` were left out by the
+    sampling, `uncertain` got a probability below `min-confidence`."""
 
     seen: dict[str, int] = field(default_factory=dict)
     short: int = 0
@@ -102,7 +101,9 @@ class LanguageMix(DatasetRule[LanguageState]):
     def update(self, state: LanguageState, record: Record) -> LanguageState:
         opts = self.options
         loc = record.location
-        seen = state.seen[loc.path] = state.seen.get(loc.path, 0) + 1
+        state.seen[loc.path] = state.seen.get(loc.path, 0) + 1
+        # the sampling goes by the record's row in its file, so a file read in parts is sampled alike
+        position = loc.row if loc.row is not None else state.seen[loc.path] - 1
         parts: list[str] = []
         size, longest, fld = 0, 0, None
         for msg in record.messages:
@@ -118,7 +119,7 @@ class LanguageMix(DatasetRule[LanguageState]):
         if len(text) < opts.min_chars:
             state.short += 1
             return state
-        if seen > opts.sample_after and opts.sample_rate < 1.0:
+        if position >= opts.sample_after and opts.sample_rate < 1.0:
             digest = xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
             if digest >= opts.sample_rate * HASH_SPACE:
                 state.sampled_out += 1
