@@ -1,9 +1,11 @@
-"""Shared test fixtures: write small dataset files, and build a normalised Record for a rule's `check()`."""
+"""Shared test fixtures: write small dataset files, build a normalised Record for a rule's `check()`, and run a
+dataset rule in one pass and in merged parts."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+import pickle
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +57,22 @@ def make_record() -> Callable[..., Record]:
         return Normaliser(role_map).normalise(value, Location(path, row, line, split))
 
     return make
+
+
+@pytest.fixture
+def merged_parts() -> Callable[..., tuple[Any, Any, Any]]:
+    """`merged_parts(rule, records, cuts)`: a dataset rule's state over `records` in one pass, and over three parts
+    cut at `cuts` (each pickled, as from a worker process) merged both ways: (whole, (a+b)+c, a+(b+c))."""
+
+    def merged(rule: Any, records: Sequence[Record], cuts: tuple[int, int]) -> tuple[Any, Any, Any]:
+        def run(part: Sequence[Record]) -> Any:
+            state = rule.new_state()
+            for record in part:
+                state = rule.update(state, record)
+            return state
+
+        i, j = cuts
+        a, b, c = (pickle.loads(pickle.dumps(run(part))) for part in (records[:i], records[i:j], records[j:]))
+        return run(records), rule.merge(rule.merge(a, b), c), rule.merge(a, rule.merge(b, c))
+
+    return merged

@@ -1,7 +1,6 @@
 """D002 near-duplicate: records that are almost the same (MinHash + LSH over word 5-grams, clusters)."""
 
 import json
-import pickle
 import random
 import re
 from pathlib import Path
@@ -170,20 +169,10 @@ def _records(make_record):
     return [make_record(chat(a), path=f"part{i // 3}.jsonl", row=i % 3, line=i % 3 + 1) for i, a in enumerate(answers)]
 
 
-def test_state_merges_associatively_and_halves_equal_one_pass(make_record, monkeypatch):
+def test_state_merges_associatively_and_halves_equal_one_pass(make_record, merged_parts):
     rule = NearDuplicate()
     records = _records(make_record)
-    whole = rule.new_state()
-    for r in records:
-        whole = rule.update(whole, r)
-    parts = []
-    for chunk in (records[:2], records[2:5], records[5:]):
-        state = rule.new_state()
-        for r in chunk:
-            state = rule.update(state, r)
-        parts.append(pickle.loads(pickle.dumps(state)))
-    a, b, c = parts
-    left, right = rule.merge(rule.merge(a, b), c), rule.merge(a, rule.merge(b, c))
+    whole, left, right = merged_parts(rule, records, (2, 5))
     assert left == right == whole
     found = [f.to_dict() for f in rule.finalize(whole)]
     assert [f.to_dict() for f in rule.finalize(left)] == found

@@ -1,6 +1,5 @@
 """D003 conflicting-answers: the same prompt with different answers (or labels)."""
 
-import pickle
 from pathlib import Path
 
 import dslint
@@ -126,21 +125,11 @@ def test_same_report_with_two_processes(write_jsonl):
     assert finding.message.endswith(f"with this prompt: {a}:1 (answer 1), line 1 (answer 2)")
 
 
-def test_state_merges_associatively_and_halves_equal_one_pass(make_record):
+def test_state_merges_associatively_and_halves_equal_one_pass(make_record, merged_parts):
     rule = ConflictingAnswers()
     rows = [pc("Q ->", " A"), pc("R ->", " 1"), pc("Q ->", " A"), pc("Q ->", " B"), pc("R ->", " 2"), pc("S ->", " x")]
     records = [make_record(r, path=f"part{i // 2}.jsonl", row=i % 2, line=i % 2 + 1) for i, r in enumerate(rows)]
-    whole = rule.new_state()
-    for r in records:
-        whole = rule.update(whole, r)
-    parts = []
-    for chunk in (records[:1], records[1:4], records[4:]):
-        state = rule.new_state()
-        for r in chunk:
-            state = rule.update(state, r)
-        parts.append(pickle.loads(pickle.dumps(state)))
-    a, b, c = parts
-    left, right = rule.merge(rule.merge(a, b), c), rule.merge(a, rule.merge(b, c))
+    whole, left, right = merged_parts(rule, records, (1, 4))
     assert left == right == whole
     found = [f.to_dict() for f in rule.finalize(whole)]
     assert [f.to_dict() for f in rule.finalize(left)] == found

@@ -1,6 +1,5 @@
 """D004 prompt-overuse: one opening prompt used far more than any other (template overuse)."""
 
-import pickle
 from pathlib import Path
 
 import dslint
@@ -116,22 +115,12 @@ def test_same_report_with_two_processes(write_jsonl):
     assert "40 of 200 train records (20.0%)" in one.findings()[0].message
 
 
-def test_state_merges_associatively_and_keeps_the_heavy_prompt_text(make_record, monkeypatch):
+def test_state_merges_associatively_and_keeps_the_heavy_prompt_text(make_record, monkeypatch, merged_parts):
     monkeypatch.setattr(prompt_overuse, "HEAVY", 8)  # a small summary: unique prompts evict each other
     rule = PromptOveruse(PromptOveruseOptions.model_validate({"min-records": 10}))
     rows = overused(120, 24, "The Template")
     records = [make_record(r, path=f"part{i // 40}.jsonl", row=i % 40, line=i % 40 + 1) for i, r in enumerate(rows)]
-    whole = rule.new_state()
-    for r in records:
-        whole = rule.update(whole, r)
-    parts = []
-    for chunk in (records[:7], records[7:70], records[70:]):
-        state = rule.new_state()
-        for r in chunk:
-            state = rule.update(state, r)
-        parts.append(pickle.loads(pickle.dumps(state)))
-    a, b, c = parts
-    left, right = rule.merge(rule.merge(a, b), c), rule.merge(a, rule.merge(b, c))
+    whole, left, right = merged_parts(rule, records, (7, 70))
     assert left == right == whole  # the records; the summary only keeps texts for the message
     assert len(left.heavy) <= 8 and len(whole.heavy) <= 8
     found = [f.to_dict() for f in rule.finalize(whole)]
