@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -13,7 +14,7 @@ from dslint.records import Finding, Fix, Record, Severity
 from dslint.rules.base import DatasetRule, RuleOptions
 from dslint.rules.duplicates.exact_duplicate import Indices, Table, key_groups, listing, place
 from dslint.text.content import content_key
-from dslint.text.ngrams import Hashes, Signature, minhash_many, ngram_hashes_many, prepare
+from dslint.text.ngrams import Hashes, Signature, minhash_many, ngram_hashes_many, prepare, similarity
 
 #: The seed of every MinHash (fixed: signatures from different processes must be comparable).
 SEED = 42
@@ -163,8 +164,9 @@ class NearDuplicate(DatasetRule[NearState]):
         for record, size, signature in zip(todo, np.diff(record_bounds).tolist(), signatures, strict=True):
             record.derived[key] = signature if size else None
 
-    @property
+    @functools.cached_property
     def _derived_key(self) -> str:
+        """Where a record keeps what `prepare` worked out for this rule's options."""
         return f"D002-signature-{self.options.shingle_words}-{self.options.num_perm}"
 
     def update(self, state: NearState, record: Record) -> NearState:
@@ -279,7 +281,7 @@ class NearDuplicate(DatasetRule[NearState]):
             for i, ident in zip(m, ids, strict=True):
                 groups[ident] = group
                 if i != m[0]:
-                    drops[ident] = (c, float(np.count_nonzero(sigs[i] == sigs[m[0]])) / self.options.num_perm)
+                    drops[ident] = (c, similarity(sigs[i], sigs[m[0]]))
             second.append(drops[ids[1]][1])
         return Clusters(members, second, copies, drops, groups, names)
 

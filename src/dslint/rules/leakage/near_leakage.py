@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from dslint.records import Finding, Fix, Record, Severity
 from dslint.rules.base import CrossSplitRule, RuleOptions, excerpt
 from dslint.rules.leakage.exact_leakage import Where, describe, exact_keys, where_of
-from dslint.text.ngrams import Signature, leak_turns, minhash_many, ngram_hashes_many, prepare
+from dslint.text.ngrams import Signature, leak_turns, minhash_many, ngram_hashes_many, prepare, similarity
 
 #: The seed of every MinHash (fixed: signatures from different processes must be comparable).
 SEED = 1
@@ -123,8 +123,9 @@ class NearLeakage(CrossSplitRule[NearIndex]):
         for i, signature in zip(signed, minhash_many(hashes, offsets, opts.num_perm, SEED), strict=True):
             todo[i].derived[key] = signature
 
-    @property
+    @functools.cached_property
     def _derived_key(self) -> str:
+        """Where a record keeps what `prepare` worked out for this rule's options."""
         opts = self.options
         return f"X002-signature-{opts.shingle_words}-{opts.num_perm}-{opts.min_words}"
 
@@ -181,12 +182,12 @@ class NearLeakage(CrossSplitRule[NearIndex]):
                 candidates.update(found_here)
         if not candidates:
             return []
-        threshold, perms = self.options.threshold, self.options.num_perm
+        threshold = self.options.threshold
         found = []
         for k in candidates:
-            similarity = int(np.count_nonzero(index.signatures[k] == signature)) / perms
-            if similarity >= threshold:
-                found.append((similarity, k))
+            estimate = similarity(index.signatures[k], signature)
+            if estimate >= threshold:
+                found.append((estimate, k))
         if not found:
             return []
         content, prompt, _ = exact_keys(record)

@@ -1,3 +1,4 @@
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -197,8 +198,9 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
     def new_index(self) -> NgramIndex:
         return NgramIndex()
 
-    @property
+    @functools.cached_property
     def _derived_key(self) -> str:
+        """Where a record keeps what `prepare` worked out for this rule's options."""
         return f"X003-ngrams-{self.options.n}"
 
     def prepare(self, records: Sequence[Record]) -> None:
