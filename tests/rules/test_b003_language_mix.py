@@ -165,7 +165,7 @@ def test_english_example_is_clean():
 def test_state_merges_associatively(make_record):
     rule = LanguageMix(LanguageMixOptions.model_validate({"max-listed": 2, "sample-after": 3, "sample-rate": 0.5}))
     values = [chat(SPANISH, SPANISH_REPLY) if i % 3 == 0 else chat(ENGLISH[i % 5]) for i in range(12)]
-    values[5] = chat("Hi", "Yo")
+    values[1] = chat("Hi", "Yo")
     records = [make_record(v, path=f"part{i // 6}.jsonl", row=i % 6, line=i % 6 + 1) for i, v in enumerate(values)]
     whole = rule.new_state()
     for r in records:
@@ -179,9 +179,10 @@ def test_state_merges_associatively(make_record):
         c = rule.update(c, r)
     assert rule.merge(rule.merge(a, b), c) == rule.merge(a, rule.merge(b, c)) == whole
     assert whole.short == 1 and whole.sampled_out > 0
-    assert whole.first["es"] == [  # the first two checked (row 3 of part0 is sampled out), at their longest text
+    # rows 4 and 5 of each part are sampled out, rows 0-2 always checked: the Spanish ones are the rows 0 and 3
+    assert whole.first["es"] == [  # the first two, at their longest text
         ("part0.jsonl", 0, 1, "train", "messages[1].content"),
-        ("part1.jsonl", 0, 1, "train", "messages[1].content"),
+        ("part0.jsonl", 3, 4, "train", "messages[1].content"),
     ]
 
 
