@@ -1,11 +1,25 @@
 """dslint.text.content: normalised texts and content keys for the duplicate rules."""
 
-from dslint.text.content import content_key, normalise_text, normalised_texts
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dslint.text.content import _collapse, content_key, normalise_text, normalised_texts
+
+#: Every character `str.split` splits on, a few that look like spaces but are not (U+200B, U+FEFF, U+180E), and
+#: letters, digits and punctuation, some with case folds that change their length.
+SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+ALPHABET = SPACES + "\u200b\ufeff\u180eaZ9.\u00df\u0130\u2019\u2014\u00e9\u4e2d\U0001f600"
 
 
 def test_normalise_text():
     assert normalise_text("  Hello\t\tWORLD \n \u00df\u00a0x ") == "hello world ss x"
     assert normalise_text("") == ""
+
+
+@given(st.text(alphabet=ALPHABET, max_size=40))
+def test_collapse_is_normalise_text_on_folded_bytes(text):
+    folded = text.casefold().encode("utf-8", "surrogatepass")
+    assert _collapse(folded) == normalise_text(text).encode("utf-8", "surrogatepass")
 
 
 def test_content_key(make_record):

@@ -2,7 +2,8 @@
 
 - `normalise_text(text)`: whitespace runs collapsed to one space, stripped, case folded.
   `normalised_texts(record)` is every message's normalised text as UTF-8 bytes; several rules read it for the
-  same record, so it is kept on the record.
+  same record, so it is kept on the record. It is made from `folded_texts(record)`, every message's case-folded
+  UTF-8, which the word hashing of `dslint.text.ngrams` reads too (folding is a third of the work).
 - `content_key(record)`: the exact-duplicate key, a 16-byte xxh3_128 of the record's roles and normalised texts,
   plus what else the model is trained on: `tool_definitions(record)`, each message's `message_extra` (tool
   calls, non-text content parts) and `label_bytes(record)`. Ids, metadata and the record's format are left
@@ -11,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -24,18 +26,53 @@ def normalise_text(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def folded_texts(record: Record) -> list[bytes]:
+    """Each message's text case folded, as UTF-8 (lone surrogates kept: `surrogatepass`), in message order; b""
+    for a message without text. Kept on the record (`Record.derived`) while its texts stay the same objects."""
+    texts = tuple([m.content if type(m.content) is str else "" for m in record.messages])
+    found = record.derived.get("folded-texts")
+    if found is not None and found[0] == texts:
+        return found[1]  # type: ignore[no-any-return]
+    out = [t.casefold().encode("utf-8", "surrogatepass") if t else b"" for t in texts]
+    record.derived["folded-texts"] = (texts, out)
+    return out
+
+
 def normalised_texts(record: Record) -> list[bytes]:
     """Each message's `normalise_text` as UTF-8 bytes, in message order; b"" for a message without text.
 
     Kept on the record (`Record.derived`: the duplicate rules all read it) while its texts stay the same; a
     fixed record has new texts, so it is normalised again."""
-    texts = tuple([m.content if type(m.content) is str else "" for m in record.messages])
+    folded = folded_texts(record)
     found = record.derived.get("normalised-texts")
-    if found is not None and found[0] == texts:
+    if found is not None and found[0] is folded:
         return found[1]  # type: ignore[no-any-return]
-    out = [" ".join(t.split()).casefold().encode("utf-8", "surrogatepass") if t else b"" for t in texts]
-    record.derived["normalised-texts"] = (texts, out)
+    out = [_collapse(t) for t in folded]
+    record.derived["normalised-texts"] = (folded, out)
     return out
+
+
+#: `str.split`'s ASCII whitespace other than the space (tab, newlines, \v, \f, \x1c-\x1f), mapped to spaces.
+_ASCII_SPACES = bytes.maketrans(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", b" " * 9)
+#: The rest of `str.split`'s whitespace, as UTF-8: U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
+#: U+202F, U+205F and U+3000.
+_UNICODE_SPACES = re.compile(rb"\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80")
+_SPACE_RUNS = re.compile(rb"  +")
+_ASCII = bytes(range(128))
+
+
+def _collapse(folded: bytes) -> bytes:
+    """`normalise_text` on UTF-8 that is already case folded: whitespace runs to one space, stripped.
+
+    The same bytes as `" ".join(text.split())`, in bytes operations (~2x faster: no object per word). Unicode
+    spaces are looked for among the non-ASCII bytes alone (`translate` deletes the others), which UTF-8 keeps
+    whole: every sequence looked for starts with a lead byte, so no match can straddle two characters."""
+    text = folded.translate(_ASCII_SPACES)
+    if not text.isascii() and _UNICODE_SPACES.search(text.translate(None, _ASCII)):
+        text = _UNICODE_SPACES.sub(b" ", text)
+    if b"  " in text:
+        text = _SPACE_RUNS.sub(b" ", text)
+    return text.strip(b" ")
 
 
 def _dump(value: Any) -> bytes:

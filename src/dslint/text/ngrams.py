@@ -17,7 +17,8 @@ hashed word n-grams and MinHash signatures.
   is read up to its first 256 KiB (`MAX_TURN_BYTES`).
 - `minhash(hashes, num_perm, seed)`: the MinHash signature of a set of 64-bit hashes (rensa), a uint32 array;
   `minhash_many` signs several sets in one call; `similarity(a, b)` estimates the Jaccard similarity of two
-  signatures (the share of equal slots).
+  signatures (the share of equal slots). `signatures(records, ...)` signs records as D002 and X002 compare them
+  (each turn shingled on its own), once for both rules.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import numpy.typing as npt
 import rensa
 
 from dslint.records import Message, Record
+from dslint.text.content import folded_texts
 
 #: Word hashes, n-gram hashes: 64-bit.
 Hashes = npt.NDArray[np.uint64]
@@ -205,9 +207,10 @@ def prepare(records: Sequence[Record]) -> list[Words]:
     if not todo:
         return out  # type: ignore[return-value]
     turns = [_turns(record) for _, record, _ in todo]
-    encoded = [
-        [m.content.casefold().encode("utf-8", "surrogatepass")[:MAX_TURN_BYTES] for m in mine] for mine, _ in turns
-    ]
+    encoded = []
+    for (_, record, _), (mine, _) in zip(todo, turns, strict=True):
+        folded = dict(zip(map(id, record.messages), folded_texts(record), strict=True))
+        encoded.append([folded[id(m)][:MAX_TURN_BYTES] for m in mine])
     # passes of at most MAX_PASS_BYTES (one record at least), so the hash tables stay small
     group: list[int] = []
     size = 0
@@ -343,6 +346,35 @@ def minhash_many(hashes: Hashes, offsets: Offsets, num_perm: int = 128, seed: in
             sketch.update([raw[i : i + 8] for i in range(8 * int(lo), 8 * int(hi), 8)])
             rows.append(sketch.digest())
     return np.array(rows, dtype=np.uint32).reshape(-1, num_perm)
+
+
+#: The seed of the record signatures (`signatures`) that D002 and X002 share.
+SEED = 42
+
+
+def signatures(records: Sequence[Record], shingle_words: int, num_perm: int) -> list[Signature | None]:
+    """Each record's MinHash signature (`num_perm` slots, `SEED`) over the word `shingle_words`-grams of its
+    turns, each turn shingled on its own (a turn shorter than a shingle is one shingle); None for a record
+    without words. D002 and X002 compare records by these, so a record is signed once for both: the signatures
+    are kept on the records, and the batch's unsigned records are signed in one rensa call."""
+    key = f"signature-{shingle_words}-{num_perm}"
+    todo = [r for r in records if key not in r.derived]
+    if todo:
+        turns: list[Hashes] = []
+        per_record = []
+        for found in prepare(todo):
+            bounds = [*found.turn_starts, len(found)]
+            mine = [found.hashes[a:b] for a, b in pairwise(bounds) if b > a]
+            turns.extend(mine)
+            per_record.append(len(mine))
+        hashes, offsets = ngram_hashes_many(turns, shingle_words, whole_if_short=True)
+        first_turn = np.zeros(len(todo) + 1, dtype=np.intp)
+        np.cumsum(per_record, out=first_turn[1:])
+        record_bounds = offsets[first_turn]
+        rows = minhash_many(hashes, record_bounds, num_perm, SEED)
+        for record, size, row in zip(todo, np.diff(record_bounds).tolist(), rows, strict=True):
+            record.derived[key] = row if size else None
+    return [r.derived[key] for r in records]
 
 
 def similarity(a: Signature, b: Signature) -> float:

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -14,10 +12,8 @@ from dslint.records import Finding, Fix, Record, Severity
 from dslint.rules.base import DatasetRule, RuleOptions
 from dslint.rules.duplicates.exact_duplicate import Indices, Table, key_groups, listing, place
 from dslint.text.content import content_key
-from dslint.text.ngrams import Hashes, Signature, minhash_many, ngram_hashes_many, prepare, similarity
+from dslint.text.ngrams import signatures, similarity
 
-#: The seed of every MinHash (fixed: signatures from different processes must be comparable).
-SEED = 42
 #: Candidate pairs whose similarity is estimated at once (bounds the finalize's working memory).
 PAIR_CHUNK = 1 << 13
 #: Share of the pairs at exactly the threshold that the default banding must bring up as candidates.
@@ -143,39 +139,15 @@ class NearDuplicate(DatasetRule[NearState]):
         return NearState()
 
     def prepare(self, records: Sequence[Record]) -> None:
-        """Shingle and sign the batch's records together: numpy and rensa then pay their per-call overhead once
-        per batch. Each turn is shingled on its own (a turn shorter than a shingle is one shingle)."""
-        key = self._derived_key
-        todo = [r for r in records if key not in r.derived]
-        if not todo:
-            return
-        turns: list[Hashes] = []
-        per_record = []
-        for words in prepare(todo):
-            bounds = [*words.turn_starts, len(words)]
-            mine = [words.hashes[a:b] for a, b in pairwise(bounds) if b > a]
-            turns.extend(mine)
-            per_record.append(len(mine))
-        hashes, offsets = ngram_hashes_many(turns, self.options.shingle_words, whole_if_short=True)
-        first_turn = np.zeros(len(todo) + 1, dtype=np.intp)
-        np.cumsum(per_record, out=first_turn[1:])
-        record_bounds = offsets[first_turn]
-        signatures = minhash_many(hashes, record_bounds, self.options.num_perm, SEED)
-        for record, size, signature in zip(todo, np.diff(record_bounds).tolist(), signatures, strict=True):
-            record.derived[key] = signature if size else None
-
-    @functools.cached_property
-    def _derived_key(self) -> str:
-        """Where a record keeps what `prepare` worked out for this rule's options."""
-        return f"D002-signature-{self.options.shingle_words}-{self.options.num_perm}"
+        """Sign the batch's records together (`ngrams.signatures`, shared with X002): numpy and rensa then pay
+        their per-call overhead once per batch."""
+        signatures(records, self.options.shingle_words, self.options.num_perm)
 
     def update(self, state: NearState, record: Record) -> NearState:
         key = content_key(record)
         if key is None:
             return state
-        if self._derived_key not in record.derived:
-            self.prepare([record])
-        signature: Signature | None = record.derived[self._derived_key]
+        signature = signatures([record], self.options.shingle_words, self.options.num_perm)[0]
         if signature is not None:
             columns = state.table.add(record.location).columns
             columns[0].frombytes(key)

@@ -9,10 +9,7 @@ from pydantic import Field, model_validator
 from dslint.records import Finding, Fix, Record, Severity
 from dslint.rules.base import CrossSplitRule, RuleOptions, excerpt
 from dslint.rules.leakage.exact_leakage import Where, describe, exact_keys, where_of
-from dslint.text.ngrams import Signature, leak_turns, minhash_many, ngram_hashes_many, prepare, similarity
-
-#: The seed of every MinHash (fixed: signatures from different processes must be comparable).
-SEED = 1
+from dslint.text.ngrams import Signature, leak_turns, record_words, signatures, similarity
 
 
 class NearLeakageOptions(RuleOptions):
@@ -78,8 +75,8 @@ class NearLeakage(CrossSplitRule[NearIndex]):
     """A train record that is nearly the same as an eval record.
 
     **What it does**: builds a MinHash signature (rensa, `num-perm` 128) of each eval record's word
-    `shingle-words`-grams (default 5; words are case-folded, punctuation ignored, system prompts left out; a record
-    shorter than a shingle is one shingle) and puts them in LSH buckets (by default with the fewest bands that find
+    `shingle-words`-grams (default 5; words are case-folded, punctuation ignored, system prompts left out; each turn
+    is shingled on its own, and a turn shorter than a shingle is one shingle: D002's signatures) and puts them in LSH buckets (by default with the fewest bands that find
     99% of the pairs at the threshold). Each train record is looked up in them, and the candidates' similarity
     estimated from the signatures; a train record whose most similar eval record reaches `threshold` (estimated
     Jaccard similarity, default 0.8) is reported, with that eval record (`path:line`) and the estimate. Pairs that
@@ -107,33 +104,15 @@ class NearLeakage(CrossSplitRule[NearIndex]):
         return NearIndex()
 
     def prepare(self, records: Sequence[Record]) -> None:
-        """Sign the batch's records in one rensa call (their word hashes in one numpy pass)."""
-        key = self._derived_key
-        todo = [r for r in records if key not in r.derived]
-        if not todo:
-            return
-        opts = self.options
-        words = [w.hashes for w in prepare(todo)]
-        signed = [i for i, w in enumerate(words) if len(w) >= opts.min_words]
-        for record in todo:
-            record.derived[key] = None
-        if not signed:
-            return
-        hashes, offsets = ngram_hashes_many([words[i] for i in signed], opts.shingle_words, whole_if_short=True)
-        for i, signature in zip(signed, minhash_many(hashes, offsets, opts.num_perm, SEED), strict=True):
-            todo[i].derived[key] = signature
-
-    @functools.cached_property
-    def _derived_key(self) -> str:
-        """Where a record keeps what `prepare` worked out for this rule's options."""
-        opts = self.options
-        return f"X002-signature-{opts.shingle_words}-{opts.num_perm}-{opts.min_words}"
+        """Sign the batch's records together (`ngrams.signatures`, shared with D002)."""
+        signatures(records, self.options.shingle_words, self.options.num_perm)
 
     def _signature(self, record: Record) -> Signature | None:
-        if self._derived_key not in record.derived:
-            self.prepare([record])
-        found: Signature | None = record.derived[self._derived_key]
-        return found
+        """The record's signature; None for a record of fewer than `min-words` words (X001 covers those)."""
+        opts = self.options
+        if len(record_words(record)) < opts.min_words:
+            return None
+        return signatures([record], opts.shingle_words, opts.num_perm)[0]
 
     def add_reference(self, index: NearIndex, record: Record) -> NearIndex:
         signature = self._signature(record)
