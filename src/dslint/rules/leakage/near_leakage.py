@@ -1,15 +1,20 @@
-import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import Field, model_validator
 
 from dslint.records import Finding, Fix, Record, Severity
 from dslint.rules.base import CrossSplitRule, RuleOptions, excerpt
 from dslint.rules.leakage.exact_leakage import Where, describe, exact_keys, where_of
 from dslint.text.ngrams import Signature, leak_turns, record_words, signatures, similarity
+
+#: Multiplier of the band hashes (odd, so invertible modulo 2**64).
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+#: Eval signatures put in buckets at once (bounds the memory of building the buckets of a large reference).
+BUCKET_CHUNK = 1 << 16
 
 
 class NearLeakageOptions(RuleOptions):
@@ -55,7 +60,7 @@ class NearIndex:
     signatures: list[Signature] = field(default_factory=list)
     wheres: list[Where] = field(default_factory=list)
     keys: list[tuple[int | None, int | None]] = field(default_factory=list)
-    buckets: list[dict[bytes, list[int]]] | None = field(default=None, compare=False, repr=False)
+    buckets: list[dict[int, list[int]]] | None = field(default=None, compare=False, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"signatures": self.signatures, "wheres": self.wheres, "keys": self.keys, "buckets": None}
@@ -76,12 +81,12 @@ class NearLeakage(CrossSplitRule[NearIndex]):
 
     **What it does**: builds a MinHash signature (rensa, `num-perm` 128) of each eval record's word
     `shingle-words`-grams (default 5; words are case-folded, punctuation ignored, system prompts left out; each turn
-    is shingled on its own, and a turn shorter than a shingle is one shingle: D002's signatures) and puts them in LSH buckets (by default with the fewest bands that find
-    99% of the pairs at the threshold). Each train record is looked up in them, and the candidates' similarity
-    estimated from the signatures; a train record whose most similar eval record reaches `threshold` (estimated
-    Jaccard similarity, default 0.8) is reported, with that eval record (`path:line`) and the estimate. Pairs that
-    are exact leaks (same content or same prompt, X001) are left to X001; records under `min-words` (default 5)
-    words are skipped.
+    is shingled on its own, and a turn shorter than a shingle is one shingle: D002's signatures) and puts them in
+    LSH buckets (by default with the fewest bands that find 99% of the pairs at the threshold). Each train record is
+    looked up in them, and the candidates' similarity estimated from the signatures; a train record whose most
+    similar eval record reaches `threshold` (estimated Jaccard similarity, default 0.8) is reported, with that eval
+    record (`path:line`) and the estimate. Pairs that are exact leaks (same content or same prompt, X001) are left
+    to X001; records under `min-words` (default 5) words are skipped.
 
     **Why it matters**: a reworded, re-punctuated or lightly edited copy of an eval item leaks its answer as
     surely as an exact copy, and exact matching misses it. Such copies come from scraping the same source
@@ -126,60 +131,81 @@ class NearLeakage(CrossSplitRule[NearIndex]):
     def merge(self, a: NearIndex, b: NearIndex) -> NearIndex:
         return NearIndex(a.signatures + b.signatures, a.wheres + b.wheres, a.keys + b.keys)
 
-    def _band_keys(self, signature: Signature) -> list[bytes]:
-        """The signature's bands, each as bytes (a bucket key)."""
-        data = signature.tobytes()
-        width = self._band_width
-        return [data[i : i + width] for i in range(0, len(data), width)]
+    def _band_hashes(self, signatures: npt.NDArray[np.uint32]) -> list[list[int]]:
+        """For each signature (a row), a 64-bit hash of each of its bands: its LSH bucket keys. Signatures that
+        agree on a band's rows share that band's key; a 64-bit collision only adds a candidate, whose similarity
+        is then estimated like any other."""
+        bands = self.options.bands()
+        grouped = signatures.reshape(len(signatures), bands, -1)
+        keys = np.zeros((len(signatures), bands), dtype=np.uint64)
+        for row in range(grouped.shape[2]):
+            keys ^= grouped[:, :, row]
+            keys *= _MIX
+            keys ^= keys >> np.uint64(29)
+        out: list[list[int]] = keys.tolist()
+        return out
 
-    @functools.cached_property
-    def _band_width(self) -> int:
-        """Bytes of a band: 4 per row."""
-        return 4 * (self.options.num_perm // self.options.bands())
-
-    def _buckets(self, index: NearIndex) -> list[dict[bytes, list[int]]]:
+    def _buckets(self, index: NearIndex) -> list[dict[int, list[int]]]:
+        """Per band, the eval records (by number) in each bucket; built on first probe, in each process."""
         if index.buckets is None:
-            buckets: list[dict[bytes, list[int]]] = [{} for _ in range(self.options.bands())]
-            for number, signature in enumerate(index.signatures):
-                for table, key in zip(buckets, self._band_keys(signature), strict=True):
-                    table.setdefault(key, []).append(number)
+            buckets: list[dict[int, list[int]]] = [{} for _ in range(self.options.bands())]
+            for start in range(0, len(index.signatures), BUCKET_CHUNK):
+                chunk = np.stack(index.signatures[start : start + BUCKET_CHUNK])
+                for number, keys in enumerate(self._band_hashes(chunk), start):
+                    for table, key in zip(buckets, keys, strict=True):
+                        table.setdefault(key, []).append(number)
             index.buckets = buckets
         return index.buckets
 
-    def _matches(self, index: NearIndex, record: Record) -> list[tuple[float, int]]:
-        """(estimated similarity, eval record number) of the eval records at or above the threshold, the most
-        similar first (then in eval order), X001's pairs left out."""
+    def _matches_many(self, index: NearIndex, records: Sequence[Record]) -> list[list[tuple[float, int]]]:
+        """For each record, (estimated similarity, eval record number) of the eval records at or above the
+        threshold, the most similar first (then in eval order), X001's pairs left out. The batch's bucket keys
+        are worked out in one numpy pass; most records share no bucket with any eval record."""
+        out: list[list[tuple[float, int]]] = [[] for _ in records]
         if not index.signatures:
-            return []
-        signature = self._signature(record)
-        if signature is None:
-            return []
-        candidates: set[int] = set()
-        for table, key in zip(self._buckets(index), self._band_keys(signature), strict=True):
-            found_here = table.get(key)
-            if found_here is not None:
-                candidates.update(found_here)
-        if not candidates:
-            return []
+            return out
+        signed = [(i, sig) for i, record in enumerate(records) if (sig := self._signature(record)) is not None]
+        if not signed:
+            return out
+        buckets = self._buckets(index)
         threshold = self.options.threshold
-        found = []
-        for k in candidates:
-            estimate = similarity(index.signatures[k], signature)
-            if estimate >= threshold:
-                found.append((estimate, k))
+        for (i, signature), keys in zip(signed, self._band_hashes(np.stack([s for _, s in signed])), strict=True):
+            candidates: set[int] = set()
+            for table, key in zip(buckets, keys, strict=True):
+                found_here = table.get(key)
+                if found_here is not None:
+                    candidates.update(found_here)
+            if not candidates:
+                continue
+            found = []
+            for k in candidates:
+                estimate = similarity(index.signatures[k], signature)
+                if estimate >= threshold:
+                    found.append((estimate, k))
+            if not found:
+                continue
+            content, prompt, _ = exact_keys(records[i])
+            found = [
+                (s, k)
+                for s, k in found
+                if index.keys[k][0] != content and (prompt is None or index.keys[k][1] != prompt)
+            ]
+            found.sort(key=lambda m: (-m[0], m[1]))
+            out[i] = found
+        return out
+
+    def probe_many(self, index: NearIndex, records: Sequence[Record]) -> list[Iterable[Finding]]:
+        self.prepare(records)
+        return [
+            self._report(index, r, found) for r, found in zip(records, self._matches_many(index, records), strict=True)
+        ]
+
+    def probe(self, index: NearIndex, record: Record) -> Iterable[Finding]:
+        return self.probe_many(index, [record])[0]
+
+    def _report(self, index: NearIndex, record: Record, found: list[tuple[float, int]]) -> list[Finding]:
         if not found:
             return []
-        content, prompt, _ = exact_keys(record)
-        found = [
-            (s, k) for s, k in found if index.keys[k][0] != content and (prompt is None or index.keys[k][1] != prompt)
-        ]
-        found.sort(key=lambda m: (-m[0], m[1]))
-        return found
-
-    def probe(self, index: NearIndex, record: Record) -> Iterator[Finding]:
-        found = self._matches(index, record)
-        if not found:
-            return
         similarity, key = found[0]
         message = (
             f"near copy of {describe(index.wheres[key])}: estimated Jaccard similarity {similarity:.2f} of word "
@@ -189,10 +215,10 @@ class NearLeakage(CrossSplitRule[NearIndex]):
             message += f"; {len(found) - 1} more eval record(s) are above the threshold"
         prompt, response = leak_turns(record)
         shown = excerpt(" ".join(m.content for m in prompt or response))
-        yield self.finding(message, record.location, shown)
+        return [self.finding(message, record.location, shown)]
 
     def drop(self, record: Record, index: NearIndex) -> str | None:
-        found = self._matches(index, record)
+        found = self._matches_many(index, [record])[0]
         if not found:
             return None
         similarity, key = found[0]
