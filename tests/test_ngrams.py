@@ -87,6 +87,19 @@ def test_words_of_a_record_keep_turns_and_prompt(make_record):
     assert ngrams.record_words(record).text(0, 3) == "hello world bye"
 
 
+def test_a_record_without_turns_leaves_the_next_records_turns_alone(make_record):
+    def chat(*turns):
+        roles = ["system", "user", "assistant"]
+        return make_record({"messages": [{"role": r, "content": t} for r, t in zip(roles, turns, strict=False)]})
+
+    empty, one, two = chat("System only."), chat("", "he and he"), chat("", "x", "she")
+    found = ngrams.prepare([empty, one, two])
+    assert len(found[0]) == 0 and found[0].turn_starts == ()
+    assert found[1].turn_starts == (0,) and found[1].prompt_words == 3
+    assert found[2].turn_starts == (0, 1) and found[2].prompt_words == 1
+    assert found[2].text(0, 2) == "x she"
+
+
 def test_minhash_estimates_jaccard():
     a = text_ngram_hashes(" ".join(f"w{i}" for i in range(200)), 1)
     b = text_ngram_hashes(" ".join(f"w{i}" for i in range(50, 250)), 1)  # 150 shared of 250: J = 0.6

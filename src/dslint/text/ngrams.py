@@ -239,6 +239,7 @@ def _pass(encoded: list[list[bytes]], turns: list[tuple[list[Message], int]]) ->
     turn_begins = [
         begin
         for i, parts in enumerate(encoded)
+        if parts  # a record without turns (system prompt only) has no turn to start
         for begin in accumulate((len(p) + 1 for p in parts[:-1]), initial=begins[i])
     ]
     turn_words = np.searchsorted(starts, turn_begins).tolist()
