@@ -2,20 +2,29 @@
 
 import json
 import random
+from itertools import pairwise
 from pathlib import Path
+from unittest import mock
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dslint
 from dslint.config import ConfigError
-from dslint.records import Severity
+from dslint.io.formats import Normaliser
+from dslint.records import Location, Record, Severity
 from dslint.rules.balance.identity_term_skew import (
     MARK,
+    SIDES,
     IdentityTermSkew,
     IdentityTermSkewOptions,
     swap_words,
 )
-from dslint.text.lexicon import load_lexicon, words
+from dslint.text import lexicon as lexicon_module
+from dslint.text import ngrams
+from dslint.text.lexicon import Lexicon, build, load_lexicon, tally, words
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -80,6 +89,126 @@ def test_lexicon_covers_the_axes_and_multi_word_terms():
     assert count("French fries near the Indian Ocean, and a black hole") == {}
     assert count("He gave his mother-in-law her coat.") == {"male": 2, "female": 2}
     assert words("Māori and Jehovah's") == ["māori", "and", "jehovah", "s"]
+
+
+# -- matching: the candidates found in numpy against a plain walk over every word ----------------------------
+
+#: Terms that overlap every way: a longer term wins, a match covers its words, a term counts for several
+#: groups, ignored phrases consume words, and later words of terms are first words of others.
+TRICKY = {
+    "axes": {
+        "x": {"g1": ["a b c", "b"], "g2": ["a b", "c a", "a"], "g3": ["a b c", "d"]},
+        "y": {"g4": ["b d", "e"]},
+    },
+    "ignore": {"phrases": ["b c", "e d"]},
+}
+TRICKY_WORDS = ["a", "b", "c", "d", "e", "f"]
+#: Words of the shipped lexicon: one-word terms, the words of longer terms (some very common alone: "in", "a",
+#: "s", "with"), ignored phrases ("black hole", "french fries") and words of no term.
+SHIPPED_WORDS = [
+    *("he", "she", "his", "her", "man", "woman", "gay", "trans", "in", "a", "wheelchair", "person", "with"),
+    *("disability", "disabilities", "people", "african", "american", "black", "white", "hole", "house", "french"),
+    *("fries", "jehovah", "s", "witness", "witnesses", "non", "binary", "mother", "law", "hard", "of", "hearing"),
+    *("young", "old", "the", "cat"),
+]
+SEPARATORS = [" ", " ", ", ", "-", "\n", "'"]
+
+
+def plain_walk(lexicon: Lexicon, tokens: list[int]) -> dict[str, int]:
+    """Mentions of each group among some words, from every word in turn: the longest term that starts there,
+    then on past its words."""
+    found: dict[str, int] = {}
+    i = 0
+    while i < len(tokens):
+        for rest, groups in lexicon.index.get(tokens[i], ()):
+            if tuple(tokens[i + 1 : i + 1 + len(rest)]) == rest:
+                for group in groups:
+                    found[group] = found.get(group, 0) + 1
+                i += len(rest)
+                break
+        i += 1
+    return found
+
+
+def turns_strategy(alphabet: list[str]) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """A record's turns, (role, text), the texts drawn from a few words; one turn at least is not a system turn
+    (`ngrams.prepare` gives the records after one without any a wrong `turn_starts`)."""
+    text = st.lists(st.tuples(st.sampled_from(alphabet), st.sampled_from(SEPARATORS)), max_size=14).map(
+        lambda parts: "".join(word + sep for word, sep in parts)
+    )
+    turn = st.tuples(st.sampled_from(["user", "assistant", "system", "tool"]), text)
+    return st.lists(turn, min_size=1, max_size=4).filter(lambda turns: any(r != "system" for r, _ in turns))
+
+
+def chat_record(turns: list[tuple[str, str]], row: int = 0) -> Record:
+    messages = [{"role": role, "content": text} for role, text in turns]
+    return Normaliser().normalise({"messages": messages}, Location("t.jsonl", row, row + 1, "train"))
+
+
+def turn_counts(lexicon: Lexicon, words_: ngrams.Words, matches: list[tuple[int, tuple[str, ...]]]) -> list[dict]:
+    """The mentions of each group per turn, from matches over the record's words."""
+    bounds = [*words_.turn_starts, len(words_.hashes)]
+    return [tally([m for m in matches if lo <= m[0] < hi]) for lo, hi in pairwise(bounds)]
+
+
+def plain_turn_counts(lexicon: Lexicon, words_: ngrams.Words) -> list[dict]:
+    hashes = words_.hashes.tolist()
+    bounds = [*words_.turn_starts, len(hashes)]
+    return [plain_walk(lexicon, hashes[lo:hi]) for lo, hi in pairwise(bounds)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(records=st.lists(turns_strategy(TRICKY_WORDS), min_size=1, max_size=5), coarse=st.booleans())
+def test_candidates_found_in_numpy_give_the_plain_walk_counts(records, coarse):
+    # a coarse filter (3 bits: most words pass it) checks that its false positives are dropped exactly
+    mask = np.uint64(7) if coarse else lexicon_module._FILTER_MASK
+    with mock.patch.object(lexicon_module, "_FILTER_MASK", mask):
+        lexicon = build(TRICKY)
+        batch = [chat_record(turns, row) for row, turns in enumerate(records)]
+        all_words = ngrams.prepare(batch)
+        for words_, spots in zip(all_words, lexicon.spots(all_words), strict=True):
+            expected = plain_turn_counts(lexicon, words_)
+            assert turn_counts(lexicon, words_, lexicon.matches(spots)) == expected
+            assert lexicon.spots([words_]) == [spots]  # alone or in a batch, the same
+            hashes = words_.hashes.tolist()
+            bounds = [*words_.turn_starts, len(hashes)]
+            counted = [lexicon.count_words(hashes[lo:hi]) for lo, hi in pairwise(bounds)]
+            assert counted == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(records=st.lists(turns_strategy(SHIPPED_WORDS), min_size=1, max_size=6))
+def test_the_rule_counts_what_the_plain_walk_finds_in_each_turn(records):
+    rule = IdentityTermSkew()
+    lexicon = rule.lexicon
+    batch = [chat_record(turns, row) for row, turns in enumerate(records)]
+    prepared = rule.new_state()
+    rule.prepare(batch)
+    for record in batch:
+        prepared = rule.update(prepared, record)
+    # without `prepare` (a record fixed since, or checked alone): the same counts
+    alone = rule.new_state()
+    for turns in records:
+        alone = rule.update(alone, chat_record(turns))
+    assert alone.mentions == prepared.mentions and alone.mentioned == prepared.mentioned
+    mentions: dict[tuple[str, str], int] = {}
+    for record in batch:
+        words_ = ngrams.record_words(record)
+        assert turn_counts(lexicon, words_, rule._matches(record)[1]) == plain_turn_counts(lexicon, words_)
+        for role, found in zip(words_.roles, plain_turn_counts(lexicon, words_), strict=True):
+            for group, n in found.items():
+                if role in SIDES:
+                    mentions[SIDES[role], group] = mentions.get((SIDES[role], group), 0) + n
+    assert prepared.mentions == mentions
+
+
+def test_a_record_whose_text_changes_after_prepare_is_matched_again():
+    rule = IdentityTermSkew()
+    record = chat_record([("user", "Ask the man."), ("assistant", "He said no.")])
+    rule.prepare([record])
+    record.messages[0].content = "Ask the woman in a wheelchair."
+    state = rule.update(rule.new_state(), record)
+    assert state.mentions == {("user", "female"): 1, ("user", "physical-disability"): 1, ("assistant", "male"): 1}
 
 
 # -- skew between paired groups ---------------------------------------------------------------------------

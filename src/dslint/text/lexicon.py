@@ -8,18 +8,34 @@ Matching reads the words of `dslint.text.ngrams` (case folded; runs of letters, 
 the word. Terms are split the same way, so "non-binary" matches "non binary" and "Non-Binary". Words are
 compared by their 64-bit hashes, which the duplicate and leakage rules compute for each record anyway (in numpy,
 a batch at a time). A term is found by its first word (a dict keyed by first words); multi-word terms are tried
-longest first, left to right, and the words a match covers are not matched again. A C-level `isdisjoint` skips
-texts without a term, and only the words that start a term take a Python step.
+longest first, left to right, and the words a match covers are not matched again.
+
+Only the words that may start a term take a Python step: one walk (`_walk`) takes the candidate positions, each
+with its window (the hashes of its word and the following ones, as many as the longest term has, cut at the end
+of its turn), and matches them in order, checking each candidate exactly. Its candidates come from:
+- `Lexicon.spots(words)`, for a batch of records in one numpy pass: a bitmap indexed by the low bits of a hash
+  marks the first words of terms; a word that starts only longer terms ("in" of "in a wheelchair") is kept only
+  if a second bitmap, of the first two words of terms, holds it and the next word. Few other words pass (a slot
+  shared by chance). Only the candidates and their windows become Python ints; a window is padded past its
+  turn's end with a filler hash that no word of a term has, so a match never runs across turns.
+  `Lexicon.matches(spots)` walks them. B002 finds the spots of each batch in its `prepare`.
+- `Lexicon.count_words(hashes)` (and `count(text)`), for one list of hashes: `isdisjoint` skips a text without
+  a term, then `compress` over `dict.__contains__` finds the first words of terms in C; a word's window is the
+  list from it on.
 """
 
 from __future__ import annotations
 
 import functools
 import sys
-from dataclasses import dataclass
-from itertools import compress
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import compress, pairwise
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from dslint.packs import load_pack
 from dslint.text import ngrams
@@ -43,6 +59,30 @@ def words(text: str) -> list[str]:
 #: One term after its first word: the hashes of its remaining words and the groups it counts for (none: an
 #: ignored phrase).
 Entry = tuple[tuple[int, ...], tuple[str, ...]]
+#: The words of a record that may start a term: their positions (in the record's words, ascending) and their
+#: windows, end to end: for each, the hashes of the words from it on, `Lexicon.width` of them (padded with
+#: `Lexicon.filler` past the end of its turn). Two lists a record, whatever its number of candidates: objects
+#: that outlive a batch cost the garbage collector.
+Spots = tuple[list[int], list[int]]
+#: A match: the position of its first word and the groups it counts for (none: an ignored phrase).
+Match = tuple[int, tuple[str, ...]]
+
+#: Bits of a hash that index the bitmaps of `Lexicon` (2**18 entries, 256 KiB each): with the shipped lexicon's
+#: 422 first words, about one word in 600 that starts no term passes the first (the walk checks it exactly).
+FILTER_BITS = 18
+_FILTER_MASK = np.uint64((1 << FILTER_BITS) - 1)
+_SHIFT = np.uint64(32)
+
+
+def _slots(hashes: ngrams.Hashes) -> npt.NDArray[np.intp]:
+    """The slot of each hash in a bitmap: its low bits."""
+    return (hashes & _FILTER_MASK).astype(np.intp)
+
+
+def _pair_slots(first: ngrams.Hashes, second: ngrams.Hashes) -> npt.NDArray[np.intp]:
+    """The slot of each pair of words in a bitmap: the low bits of the first's hash, mixed with other bits of
+    the second's."""
+    return _slots(first ^ (second >> _SHIFT))
 
 
 class LexiconError(ValueError):
@@ -52,13 +92,45 @@ class LexiconError(ValueError):
 @dataclass(frozen=True)
 class Lexicon:
     """Groups of terms, ready to match. `groups` maps each group to its axis, in file order; `pairs` names the
-    paired groups; `swaps[pair]` holds the word swaps of a pair as two dicts, (first -> second, second -> first).
+    paired groups; `swaps[pair]` holds the word swaps of a pair as two dicts, (first -> second, second -> first);
+    `index` maps the hash of each term's first word to its terms (`Entry`), longest first.
+
+    Worked out from `index`, for `spots`: `width`, the words of the longest term; `filler`, a hash that no word
+    of a term has after its first (it pads windows past a turn's end); three bitmaps, indexed by `FILTER_BITS`
+    bits of a hash (false positives possible, false negatives not): `firsts` marks the first words of terms,
+    `singles` those of one-word terms, `openings` the first two words of longer terms (a pair's slot).
     """
 
     groups: dict[str, str]
     pairs: dict[str, tuple[str, str]]
     swaps: dict[str, tuple[dict[str, str], dict[str, str]]]
     index: dict[int, tuple[Entry, ...]]
+    width: int = field(init=False, repr=False, compare=False)
+    filler: int = field(init=False, repr=False, compare=False)
+    firsts: npt.NDArray[np.bool_] = field(init=False, repr=False, compare=False)
+    singles: npt.NDArray[np.bool_] = field(init=False, repr=False, compare=False)
+    openings: npt.NDArray[np.bool_] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        rests = [rest for entries in self.index.values() for rest, _ in entries]
+        later = {word for rest in rests for word in rest}
+        filler = 0
+        while filler in later:
+            filler += 1
+        singles = [first for first, entries in self.index.items() if any(not rest for rest, _ in entries)]
+        pairs = [(first, rest[0]) for first, entries in self.index.items() for rest, _ in entries if rest]
+        maps = {"firsts": list(self.index), "singles": singles}
+        for name, words in maps.items():
+            bitmap = np.zeros(1 << FILTER_BITS, dtype=bool)
+            bitmap[_slots(np.array(words, dtype=np.uint64))] = True
+            object.__setattr__(self, name, bitmap)
+        openings = np.zeros(1 << FILTER_BITS, dtype=bool)
+        if pairs:
+            first, second = np.array(pairs, dtype=np.uint64).T
+            openings[_pair_slots(first, second)] = True
+        object.__setattr__(self, "openings", openings)
+        object.__setattr__(self, "width", 1 + max(map(len, rests), default=0))
+        object.__setattr__(self, "filler", filler)
 
     def count(self, text: str) -> dict[str, int]:
         """Mentions of each group in `text` (groups not mentioned are absent)."""
@@ -68,27 +140,77 @@ class Lexicon:
         """Mentions of each group among some words, given by their hashes (`dslint.text.ngrams`): each term is
         found by its first word, longest term first, left to right; the words a match covers are not matched
         again."""
-        return _count(hashes, self.index)
+        index = self.index
+        if index.keys().isdisjoint(hashes):
+            return {}
+        # the positions of words that start a term, found in C; a Python step only for those
+        positions = list(compress(range(len(hashes)), map(index.__contains__, hashes)))
+        return tally(_walk(positions, positions, hashes, index))
+
+    def spots(self, words: Sequence[ngrams.Words]) -> list[Spots]:
+        """The `Spots` of each of some records' words, in one numpy pass over all their hashes."""
+        # where each record's words start, and where each turn ends (all the records' turns, end to end)
+        starts, ends = [0], []
+        for w in words:
+            start = starts[-1]
+            ends += [start + i for i in w.turn_starts[1:]]
+            starts.append(start + len(w.hashes))
+            ends.append(starts[-1])
+        hashes = np.concatenate([w.hashes for w in words]) if words else np.zeros(0, dtype=np.uint64)
+        found = np.flatnonzero(self.firsts[_slots(hashes)])
+        # each candidate's turn ends at the first turn end past it
+        turn_ends = np.array(ends, dtype=np.intp)
+        turn_end = turn_ends[np.searchsorted(turn_ends, found, side="right")]
+        at = found[:, None] + np.arange(self.width)
+        windows = np.where(at < turn_end[:, None], hashes[np.minimum(at, len(hashes) - 1)], np.uint64(self.filler))
+        if self.width > 1:  # a word that starts only longer terms ("in a wheelchair") must be followed by one
+            keep = self.singles[_slots(windows[:, 0])] | self.openings[_pair_slots(windows[:, 0], windows[:, 1])]
+            found, windows = found[keep], windows[keep]
+        cuts = np.searchsorted(found, starts)
+        # each record's positions count from its first word
+        positions = (found - np.repeat(starts[:-1], np.diff(cuts))).tolist()
+        flat = windows.ravel().tolist()
+        width = self.width
+        return [(positions[lo:hi], flat[lo * width : hi * width]) for lo, hi in pairwise(cuts.tolist())]
+
+    def matches(self, spots: Spots) -> list[Match]:
+        """The terms found at some `Spots`, left to right."""
+        positions, windows = spots
+        return _walk(positions, range(0, len(windows), self.width), windows, self.index)
 
 
-def _count(tokens: list[int], index: dict[int, tuple[Entry, ...]]) -> dict[str, int]:
+def tally(matches: list[Match]) -> dict[str, int]:
+    """Mentions of each group among some matches."""
     found: dict[str, int] = {}
-    if index.keys().isdisjoint(tokens):
-        return found
-    n = len(tokens)
+    for _, groups in matches:
+        for group in groups:
+            found[group] = found.get(group, 0) + 1
+    return found
+
+
+def _walk(
+    positions: list[int], at: Iterable[int], tokens: list[int], index: dict[int, tuple[Entry, ...]]
+) -> list[Match]:
+    """The matches among some candidate positions (ascending), each with where its window starts in `tokens`
+    (the hashes of its word and the following ones, as many as the longest term, or fewer or padded past the
+    end of its turn): left to right, the longest term first, skipping the candidates that a match covers or
+    whose word starts no term."""
+    out: list[Match] = []
     covered = -1
-    # the positions of words that start a term, found in C; a Python step only for those
-    for i in compress(range(n), map(index.__contains__, tokens)):
+    get = index.get
+    for i, j in zip(positions, at, strict=True):
         if i <= covered:
             continue
-        for rest, groups in index[tokens[i]]:
+        entries = get(tokens[j])
+        if entries is None:
+            continue
+        for rest, groups in entries:
             k = len(rest)
-            if k == 0 or (i + k < n and tuple(tokens[i + 1 : i + 1 + k]) == rest):
-                for group in groups:
-                    found[group] = found.get(group, 0) + 1
+            if k == 0 or tuple(tokens[j + 1 : j + 1 + k]) == rest:
+                out.append((i, groups))
                 covered = i + k
                 break
-    return found
+    return out
 
 
 def build(data: dict[str, Any], where: str = "lexicon") -> Lexicon:

@@ -1,6 +1,7 @@
 import copy
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
@@ -20,8 +21,8 @@ from dslint.rules.balance.label_imbalance import (
     reply_of,
 )
 from dslint.rules.base import DatasetRule, RuleOptions, get_path, set_path
-from dslint.text.lexicon import Lexicon, LexiconError, load_lexicon
-from dslint.text.ngrams import prepare, record_words
+from dslint.text.lexicon import Lexicon, LexiconError, Match, Spots, load_lexicon
+from dslint.text.ngrams import Words, prepare, record_words
 
 #: Where a record is: (path, row, line, split, field).
 Where = tuple[str, int | None, int | None, str | None, str | None]
@@ -243,6 +244,9 @@ class IdentityTermSkew(DatasetRule[IdentityState]):
         super().__init__(options, severity)
         self._skews: tuple[IdentityState, list[Skew]] | None = None
         self._swappers: dict[str, tuple[re.Pattern[str], dict[str, str]]] = {}
+        #: Where a record keeps the `Spots` of this rule's lexicon (`Record.derived`), with the `Words` and the
+        #: lexicon they were found for.
+        self._spots_key = f"lexicon-spots:{self.options.lexicon or 'identity-terms'}"
 
     @property
     def lexicon(self) -> Lexicon:
@@ -252,25 +256,48 @@ class IdentityTermSkew(DatasetRule[IdentityState]):
         return IdentityState()
 
     def prepare(self, records: Sequence[Record]) -> None:
-        """Hash the batch's words in one numpy pass (the duplicate and leakage rules read the same words)."""
-        prepare(records)
+        """Hash the batch's words in one numpy pass (the duplicate and leakage rules read the same words), then
+        find the words that may start a term, for the whole batch in one more (`Lexicon.spots`)."""
+        lexicon, key = self.lexicon, self._spots_key
+        todo: list[tuple[Record, Words]] = []
+        for record, words in zip(records, prepare(records), strict=True):
+            found = record.derived.get(key)
+            if found is None or found[0] is not words or found[1] is not lexicon:
+                todo.append((record, words))
+        if todo:
+            for (record, words), spots in zip(todo, lexicon.spots([w for _, w in todo]), strict=True):
+                record.derived[key] = (words, lexicon, spots)
+
+    def _matches(self, record: Record) -> tuple[Words, list[Match]]:
+        """The record's words and the terms found in them, left to right (none runs across turns)."""
+        lexicon = self.lexicon
+        words = record_words(record)
+        found = record.derived.get(self._spots_key)
+        if found is not None and found[0] is words and found[1] is lexicon:
+            spots: Spots = found[2]
+        else:  # not prepared with its batch (or its texts changed since)
+            spots = lexicon.spots([words])[0]
+        return words, lexicon.matches(spots)
 
     def update(self, state: IdentityState, record: Record) -> IdentityState:
         lexicon = self.lexicon
+        words, matches = self._matches(record)
         sides: dict[str, dict[str, int]] = {}
-        fields: dict[str, dict[str, str]] = {}
-        words = record_words(record)
-        hashes = words.hashes.tolist()
-        bounds = [*words.turn_starts, len(hashes)]
-        for turn, (role, turn_field) in enumerate(zip(words.roles, words.fields, strict=True)):
+        turn_sides: list[dict[str, int] | None] = []
+        for role, text in zip(words.roles, words.turn_texts, strict=True):
             side = SIDES.get(role)
-            if side is None or not words.turn_texts[turn]:
+            turn_sides.append(sides.setdefault(side, {}) if side is not None and text else None)
+        fields: dict[str, dict[str, str]] = {}
+        starts = words.turn_starts
+        for position, groups in matches:
+            turn = bisect_right(starts, position) - 1
+            counts = turn_sides[turn]
+            if counts is None or not groups:
                 continue
-            found = lexicon.count_words(hashes[bounds[turn] : bounds[turn + 1]])
-            counts = sides.setdefault(side, {})
-            for group, n in found.items():
-                counts[group] = counts.get(group, 0) + n
-                fields.setdefault(side, {}).setdefault(group, turn_field)
+            side = SIDES[words.roles[turn]]
+            for group in groups:
+                counts[group] = counts.get(group, 0) + 1
+                fields.setdefault(side, {}).setdefault(group, words.fields[turn])
         loc = record.location
         inputs: dict[str, int] = {}
         input_leans: list[str] = []
@@ -499,17 +526,16 @@ class IdentityTermSkew(DatasetRule[IdentityState]):
         directions: dict[str, set[tuple[str, str]]] = {}
         for skew in self._skews[1]:
             directions.setdefault(skew.pair, set()).add((skew.over, skew.under))
+        if not directions:
+            return []
         lexicon = self.lexicon
         totals: dict[str, int] = {}
-        texts = []
-        words = record_words(record)
-        hashes = words.hashes.tolist()
-        bounds = [*words.turn_starts, len(hashes)]
-        for turn, role in enumerate(words.roles):
-            if role in SIDES:
-                texts.append(words.turn_texts[turn])
-                for group, n in lexicon.count_words(hashes[bounds[turn] : bounds[turn + 1]]).items():
-                    totals[group] = totals.get(group, 0) + n
+        words, matches = self._matches(record)
+        texts = [text for role, text in zip(words.roles, words.turn_texts, strict=True) if role in SIDES]
+        for position, groups in matches:
+            if words.roles[bisect_right(words.turn_starts, position) - 1] in SIDES:
+                for group in groups:
+                    totals[group] = totals.get(group, 0) + 1
         for pair, ways in sorted(directions.items()):
             if len(ways) != 1 or pair not in lexicon.swaps:
                 continue  # the sides disagree on the direction: no copy
