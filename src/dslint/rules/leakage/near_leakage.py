@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from dslint.records import Finding, Fix, Record, Severity
 from dslint.rules.base import CrossSplitRule, RuleOptions, excerpt
 from dslint.rules.leakage.exact_leakage import Where, describe, exact_keys, where_of
-from dslint.text.ngrams import Signature, leak_turns, record_words, signatures, similarity
+from dslint.text.ngrams import Signature, leak_turns, prepare, signatures, similarity
 
 #: Multiplier of the band hashes (odd, so invertible modulo 2**64).
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -112,15 +112,14 @@ class NearLeakage(CrossSplitRule[NearIndex]):
         """Sign the batch's records together (`ngrams.signatures`, shared with D002)."""
         signatures(records, self.options.shingle_words, self.options.num_perm)
 
-    def _signature(self, record: Record) -> Signature | None:
-        """The record's signature; None for a record of fewer than `min-words` words (X001 covers those)."""
+    def _signatures(self, records: Sequence[Record]) -> list[Signature | None]:
+        """Each record's signature; None for a record of fewer than `min-words` words (X001 covers those)."""
         opts = self.options
-        if len(record_words(record)) < opts.min_words:
-            return None
-        return signatures([record], opts.shingle_words, opts.num_perm)[0]
+        found = signatures(records, opts.shingle_words, opts.num_perm)
+        return [s if len(w) >= opts.min_words else None for s, w in zip(found, prepare(records), strict=True)]
 
     def add_reference(self, index: NearIndex, record: Record) -> NearIndex:
-        signature = self._signature(record)
+        signature = self._signatures([record])[0]
         if signature is not None:
             content, prompt, _ = exact_keys(record)
             index.signatures.append(signature)
@@ -164,7 +163,7 @@ class NearLeakage(CrossSplitRule[NearIndex]):
         out: list[list[tuple[float, int]]] = [[] for _ in records]
         if not index.signatures:
             return out
-        signed = [(i, sig) for i, record in enumerate(records) if (sig := self._signature(record)) is not None]
+        signed = [(i, sig) for i, sig in enumerate(self._signatures(records)) if sig is not None]
         if not signed:
             return out
         buckets = self._buckets(index)
