@@ -3,6 +3,7 @@ summary."""
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import shutil
@@ -15,7 +16,7 @@ import orjson
 import pytest
 
 from dslint.config import ActiveRules, Config, active_rules
-from dslint.engine.runner import TOKENS_PER_REPLY_PRIMER, TOKENS_PER_TURN, ScanError, run
+from dslint.engine.runner import GC_YOUNG_THRESHOLD, TOKENS_PER_REPLY_PRIMER, TOKENS_PER_TURN, ScanError, run
 from dslint.engine.summary import percentile, suggested_epochs
 from dslint.io.formats import Normaliser
 from dslint.io.readers import RawRow
@@ -550,3 +551,32 @@ def test_one_big_file_is_read_in_parts_with_the_same_report(tmp_path: Path, monk
     rows = [r for part in parts for r in readers.read_jsonl(path, part=part) if isinstance(r, readers.RawRow)]
     whole = [r for r in readers.read_jsonl(path) if isinstance(r, readers.RawRow)]
     assert [(r.row, r.line, r.byte_offset) for r in rows] == [(r.row, r.line, r.byte_offset) for r in whole]
+
+
+class GcThreshold(DatasetRule[list[int]]):
+    """Notes the young generation's collection threshold while records are checked (test-only rule)."""
+
+    code = "X903"
+    name = "gc-threshold"
+    default_severity = Severity.INFO
+
+    def new_state(self) -> list[int]:
+        return []
+
+    def update(self, state: list[int], record: Record) -> list[int]:
+        state.append(gc.get_threshold()[0])
+        return state
+
+    def merge(self, a: list[int], b: list[int]) -> list[int]:
+        return a + b
+
+    def finalize(self, state: list[int]) -> Iterator[Finding]:
+        yield self.finding(f"thresholds {sorted(set(state))}", Location("x", None, None, "train"))
+
+
+def test_the_scan_collects_garbage_less_often_and_restores_the_setting(dataset: Path) -> None:
+    before = gc.get_threshold()
+    report = run(sources_from_paths([dataset]), Config(), ActiveRules([GcThreshold()], {}))
+    (found,) = [f for f in report.findings() if f.code == "X903"]
+    assert found.message == f"thresholds [{GC_YOUNG_THRESHOLD}]"
+    assert gc.get_threshold() == before

@@ -14,14 +14,16 @@ index pass costs one extra parse of the data, and only when cross-split rules ru
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 import os
 import shutil
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +62,12 @@ SYSTEM_PROMPT_CACHE = 256
 #: the leakage rules on, tokenizing took ~103 us a chat record in batches of 64 and ~82 in batches of 1024.
 BATCH = 1024
 BATCH_TOKENS = 1_000_000
+
+#: Allocations between two collections of the young generation while sources are scanned (CPython's default is
+#: 700). A scan allocates millions of short-lived objects while the records of a batch and the rules' states stay
+#: alive, and a collection every 700 allocations walks those again and again: ~9% of a scan with the duplicate
+#: and leakage rules on, ~4% with the text rules. Reference cycles are still collected, less often.
+GC_YOUNG_THRESHOLD = 50_000
 
 
 class ScanError(Exception):
@@ -353,14 +361,26 @@ def scan_sources(
     scanner = SourceScanner(plan, phase)
     sink = _Sink(partial, plan)
     try:
-        for source in sources:
-            if plan.profile and phase == "scan":
-                scanner.scan_timed(source, partial, sink)
-            else:
-                scanner.scan(source, partial, sink)
+        with _fewer_collections():
+            for source in sources:
+                if plan.profile and phase == "scan":
+                    scanner.scan_timed(source, partial, sink)
+                else:
+                    scanner.scan(source, partial, sink)
     finally:
         sink.close()
     return partial
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect the young generation every `GC_YOUNG_THRESHOLD` allocations meanwhile, then as before."""
+    before = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _merge(plan: Plan, into: Partial, other: Partial) -> None:
