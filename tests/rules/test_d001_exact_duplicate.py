@@ -133,6 +133,17 @@ def test_clean_drops_every_copy_after_the_first(write_jsonl, tmp_path):
     assert again.manifest.totals["rejected"] == 0
 
 
+def test_clean_drops_train_copies_and_leaves_eval_splits_whole(write_jsonl, tmp_path):
+    write_jsonl([chat("A?"), chat("A?")], name="data/train.jsonl")
+    write_jsonl([chat("B?"), chat("B?"), chat("C?")], name="data/test.jsonl")
+    result = dslint.clean(tmp_path / "data", tmp_path / "out", select=["D001"])
+    assert dslint.scan(tmp_path / "data", select=["D001"]).count("D001") == 2  # both are reported
+    assert result.manifest.rejections == {"D001": 1}
+    assert len((tmp_path / "out" / "train.jsonl").read_text().splitlines()) == 1
+    test = [json.loads(line) for line in (tmp_path / "out" / "test.jsonl").read_text().splitlines()]
+    assert test == [chat("B?"), chat("B?"), chat("C?")]
+
+
 def test_clean_on_glaive_rejects_the_35_copies(tmp_path):
     result = dslint.clean(GLAIVE, tmp_path / "out", select=["D001"])
     assert result.manifest.rejections == {"D001": 35}

@@ -7,7 +7,8 @@ rules (safe ones always, unsafe ones with `unsafe_fixes`), then checks the fixed
 - *kept*: nothing to fix and nothing at or above `fail-on`; written unchanged,
 - *fixed*: fixes applied and nothing left at or above `fail-on`; written with the list of fixes in the manifest,
 - *rejected*: a finding at or above `fail-on` that no fix resolved, a line that is not JSON, invalid UTF-8, or a
-  record a selected dataset rule drops (a duplicate copy, a train record that leaks into an eval split);
+  train record a selected dataset rule drops (a duplicate copy, a record that leaks into an eval split; rules
+  never drop or add eval rows);
   written to the rejects file with its reasons, as it was in the input (a line that is not JSON verbatim).
 
 So `records = kept + fixed + rejected` for every file, and the output holds `kept + fixed + added` rows, where
@@ -231,6 +232,8 @@ class _Cleaner:
         else:
             tally.kept += 1
         yield record.raw, to_validation
+        if split != "train":
+            return
         for drule in self.dataset_fixers:
             if drule.code not in ignored:
                 extra = drule.augment(record, self.states[drule.code])
@@ -240,14 +243,18 @@ class _Cleaner:
                     yield row, to_validation
 
     def _drops(self, record: Record, ignored: frozenset[str]) -> list[tuple[Rule, str]]:
+        """Why the selected dataset and cross-split rules drop a train record. An eval split is never shrunk
+        (nor grown, see `augment`): it measures the model, and two cleaned copies must measure alike; the
+        report still lists what its rows have (duplicates among them, say)."""
         drops: list[tuple[Rule, str]] = []
+        if record.location.split != "train":
+            return drops
         for drule in self.dataset_fixers:
             if drule.code not in ignored and (why := drule.drop(record, self.states[drule.code])):
                 drops.append((drule, why))
-        if record.location.split == "train":  # reference splits are never changed
-            for crule in self.cross_fixers:
-                if crule.code not in ignored and (why := crule.drop(record, self.cross_indexes[crule.code])):
-                    drops.append((crule, why))
+        for crule in self.cross_fixers:
+            if crule.code not in ignored and (why := crule.drop(record, self.cross_indexes[crule.code])):
+                drops.append((crule, why))
         return drops
 
     def _read_issue(
