@@ -359,8 +359,16 @@ def test_dataset_rules_drop_and_add_rows_and_the_manifest_says_so(tmp_path: Path
         ("Bye", False),
         ("Bye", True),
     ]
+    assert (m.files[0].added_rows, m.files[0].added_validation_rows) == ([1, 3], [])
     (reject,) = read_jsonl(tmp_path / "out" / "dslint-rejects.jsonl")
     assert (reject["row"], reject["reasons"][0]["message"], reject["record"]) == (2, "repeats row 0", rows[2])
+    # a Parquet output keeps the input's schema: the manifest alone says which rows were added
+    table = pa.Table.from_pylist(rows)
+    pq.write_table(table, tmp_path / "train.parquet")
+    parquet = run_clean([tmp_path / "train.parquet"], tmp_path / "pq", active, unsafe_fixes=True).manifest
+    assert parquet.files[0].added_rows == [1, 3]
+    out = pq.read_table(tmp_path / "pq" / "train.parquet")
+    assert out.schema == table.schema and out.num_rows == 4
 
 
 def test_make_validation_is_deterministic_stratified_and_keeps_copies_together(tmp_path: Path) -> None:

@@ -69,6 +69,14 @@ class FileResult(BaseModel):
     added: int
     validation_output: str | None = Field(None, description="With --make-validation: where its share went.")
     to_validation: int = Field(0, description="Rows written to validation_output instead of output.")
+    added_rows: list[int] = Field(
+        default_factory=list,
+        description="Where the added rows are in output (row numbers from 0); a Parquet output keeps the "
+        "input's schema, so this list is the only mark its added rows have.",
+    )
+    added_validation_rows: list[int] = Field(
+        default_factory=list, description="Where the added rows are in validation_output (row numbers from 0)."
+    )
 
 
 class CleanManifest(BaseModel):
@@ -164,7 +172,7 @@ class _Cleaner:
 
     def run(
         self, source: Source, tally: _Tally, rejects: IO[bytes], diff: list[str] | None
-    ) -> Iterator[tuple[Any, bool]]:
+    ) -> Iterator[tuple[Any, bool, bool]]:
         """The rows to write for `source`, in order, each with whether it goes to the new validation split;
         rejected rows go to `rejects` as they are met."""
         ignored = self.active.ignored_in(source.path)
@@ -187,7 +195,7 @@ class _Cleaner:
         rejects: IO[bytes],
         diff: list[str] | None,
         ignored: frozenset[str],
-    ) -> Iterator[tuple[Any, bool]]:
+    ) -> Iterator[tuple[Any, bool, bool]]:
         value = item.value
         original = orjson.dumps(value)
         split = source.split
@@ -231,7 +239,7 @@ class _Cleaner:
                 diff.extend(_record_diff(source.path, item.line, item.row, original, record.raw, applied))
         else:
             tally.kept += 1
-        yield record.raw, to_validation
+        yield record.raw, to_validation, False
         if split != "train":
             return
         for drule in self.dataset_fixers:
@@ -240,7 +248,7 @@ class _Cleaner:
                 tally.added += len(extra)
                 tally.additions[drule.code] += len(extra)
                 for row in extra:  # a copy stays on its record's side of the split
-                    yield row, to_validation
+                    yield row, to_validation, True
 
     def _drops(self, record: Record, ignored: frozenset[str]) -> list[tuple[Rule, str]]:
         """Why the selected dataset and cross-split rules drop a train record. An eval split is never shrunk
@@ -371,8 +379,12 @@ def clean(
                         val_writer = (
                             stack.enter_context(RowWriter(staging / val_rel, Path(source.path))) if val_rel else None
                         )
-                        for row, to_validation in cleaner.run(source, tally, rejects, diff_lines):
-                            (val_writer if to_validation and val_writer else writer).write(row)
+                        added_rows: tuple[list[int], list[int]] = ([], [])
+                        for row, to_validation, added in cleaner.run(source, tally, rejects, diff_lines):
+                            into = val_writer if to_validation and val_writer else writer
+                            if added:
+                                added_rows[into is val_writer].append(into.count)
+                            into.write(row)
                 except SourceError as exc:
                     raise CleanError(str(exc)) from None
                 n_val = val_writer.count if val_writer is not None else 0
@@ -390,6 +402,8 @@ def clean(
                         added=tally.added,
                         validation_output=None if diff else val_rel,
                         to_validation=n_val,
+                        added_rows=added_rows[0],
+                        added_validation_rows=added_rows[1],
                     )
                 )
                 if n != tally.kept + tally.fixed + tally.added:

@@ -228,9 +228,10 @@ class IdentityTermSkew(DatasetRule[IdentityState]):
     every such record). It swaps each word of the pair both ways (he/she, him/her, himself/herself,
     man/woman, father/mother, Mr/Ms, Mrs -> Mr...), keeping capitalisation; "his" becomes "her" before a noun
     and "hers" on its own, "her" becomes "him" as an object ("saw her.", "gave her a book") and "his" before a
-    noun. Each copy follows its original, carries the top-level key `"dslint_augmented": "gender-swap"` and is
-    counted under `additions` in the manifest. Review the copies: given names stay as they are, and the word
-    rules miss some sentences ("gave her flowers").
+    noun. Each copy follows its original, carries the top-level key `"dslint_augmented": "gender-swap"` (not in
+    Parquet, whose schema stays the input's: the manifest's `added_rows` lists the copies) and is counted under
+    `additions` in the manifest. Only train records are copied. Review the copies: given names stay as they are,
+    and the word rules miss some sentences ("gave her flowers").
     """
 
     code = "B002"
