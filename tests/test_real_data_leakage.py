@@ -110,10 +110,11 @@ def _check_gsm8k(report: dslint.Report, train: Path, test: Path, kind: str) -> N
     assert found[0].excerpt == "…bought stamps at the post office some of the stamps had a snowflake…"
     # each contaminated test example, with what all of train holds of it (603's 7 are in two train records)
     eval_side = sorted((f for f in report.findings() if f.split != "train"), key=lambda f: f.line or 0)
-    assert [(f.path, f.line, f.message) for f in eval_side] == [
+    assert [(f.path, f.line, f.field, f.message) for f in eval_side] == [
         (
             str(test),
             line,
+            "prompt",
             f"{shared} of the {total} 13-grams of this {kind} example's input ({shared / total:.1%}) "
             "occur in train records",
         )

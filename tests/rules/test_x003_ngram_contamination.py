@@ -55,7 +55,7 @@ def test_an_eval_question_inside_a_train_record_is_reported_with_its_fraction(wr
     )
     assert f.excerpt == "…a farmer has seventeen sheep and buys nine more at the market then…"
     (e,) = eval_side(report)  # the eval example itself, with what all of train holds of it
-    assert (e.path, e.line, e.split, e.field) == (str(test), 1, "test", None)
+    assert (e.path, e.line, e.split, e.field) == (str(test), 1, "test", "prompt")
     assert (
         e.message == f"{n_grams} of the {n_grams} 13-grams of this test example's input (100.0%) occur in train records"
     )

@@ -37,6 +37,8 @@ class NgramIndex:
     wheres: list[Where] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
     keys: list[tuple[int | None, int | None]] = field(default_factory=list)
+    #: Per example: the field its first n-gram starts in (where its finding points).
+    fields: list[str | None] = field(default_factory=list)
     pending: list[Hashes] = field(default_factory=list)
     bitmap: npt.NDArray[np.uint8] | None = field(default=None, repr=False)
     shift: int = 64
@@ -105,6 +107,7 @@ class NgramIndex:
             self.wheres == other.wheres
             and self.sizes == other.sizes
             and self.keys == other.keys
+            and self.fields == other.fields
             and np.array_equal(self.hashes, other.hashes)
             and np.array_equal(self.owners, other.owners)
         )
@@ -169,11 +172,11 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
     batch of records at a time. A train record is reported once, naming the most contaminated eval examples
     (`path:line`) with the fraction of each one's n-grams found in it, when it holds at least `min-fraction`
     (default 5%) or `min-ngrams` (default 10) of an eval example's n-grams; `min-fraction = 0` reports any shared
-    n-gram (GPT-3). Then each contaminated eval example is reported at its own place with the fraction of its
-    n-grams found anywhere in train (PaLM-style; its n-grams can be spread over many train records, none of them
-    over the floors), with the same floors. Eval examples shorter than `n` words are skipped, n-grams shared by
-    `template-examples` (default 3) or more eval examples are ignored as boilerplate, and pairs that are exact leaks
-    are left to X001.
+    n-gram (GPT-3). Then each contaminated eval example is reported at its own place (file, line, and the field its
+    input starts in) with the fraction of its n-grams found anywhere in train (PaLM-style; its n-grams can be spread
+    over many train records, none of them over the floors), with the same floors. Eval examples shorter than `n`
+    words are skipped, n-grams shared by `template-examples` (default 3) or more eval examples are ignored as
+    boilerplate, and pairs that are exact leaks are left to X001.
 
     **Why it matters**: a benchmark question pasted into training data (from a scraped page, a forum, a
     synthetic-data prompt) inflates the score on it without any exact copy of the record. The input is indexed
@@ -244,6 +247,7 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
         index.wheres.append(where_of(record))
         index.sizes.append(len(grams))
         index.keys.append((content, prompt))
+        index.fields.append(words.field_at(0))
         index.pending.append(grams)
         return index
 
@@ -253,7 +257,7 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
             np.concatenate([a.hashes, b.hashes]),
             np.concatenate([a.owners, (b.owners + np.uint32(len(a.wheres))).astype(np.uint32)]),
         )
-        return NgramIndex(hashes, owners, a.wheres + b.wheres, a.sizes + b.sizes, a.keys + b.keys)
+        return NgramIndex(hashes, owners, a.wheres + b.wheres, a.sizes + b.sizes, a.keys + b.keys, a.fields + b.fields)
 
     def _hits(self, index: NgramIndex, record: Record) -> tuple[list[_Hit], Words | None]:
         """The eval examples this train record shares n-grams with (X001's pairs left out), the most
@@ -337,11 +341,11 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
         counts = np.bincount(index.owners[found], minlength=len(index.wheres)).tolist()
         n, floor, least = self.options.n, self.options.min_fraction, self.options.min_ngrams
         what = "input" if self.options.scope == "prompt" else "text"
-        for count, size, where in zip(counts, index.sizes, index.wheres, strict=True):
+        for count, size, where, at in zip(counts, index.sizes, index.wheres, index.fields, strict=True):
             if count and (count >= least or count >= floor * size):
                 path, row, line, split = where
                 yield self.finding(
                     f"{count} of the {size} {n}-grams of this {split or 'eval'} example's {what} "
                     f"({count / size:.1%}) occur in train records",
-                    Location(path, row, line, split),
+                    Location(path, row, line, split, at),
                 )
