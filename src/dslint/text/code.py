@@ -19,14 +19,17 @@ class CodeSpans:
     __slots__ = ("ends", "starts")
 
     def __init__(self, text: str) -> None:
-        spans: list[tuple[int, int]] = []
+        fences: list[tuple[int, int]] = []
         if "```" in text or "~~~" in text:
-            spans.extend(m.span() for m in _FENCE.finditer(text))
+            fences = [m.span() for m in _FENCE.finditer(text)]  # in text order, not overlapping
+        self.starts = [s for s, _ in fences]
+        self.ends = [e for _, e in fences]
         if "`" in text:
-            spans.extend(m.span() for m in _INLINE.finditer(text) if not _inside(spans, m.start()))
-        spans.sort()
-        self.starts = [s for s, _ in spans]
-        self.ends = [e for _, e in spans]
+            inline = [m.span() for m in _INLINE.finditer(text) if not self.contains(m.start())]
+            if inline:
+                spans = sorted(fences + inline)
+                self.starts = [s for s, _ in spans]
+                self.ends = [e for _, e in spans]
 
     def contains(self, pos: int) -> bool:
         i = bisect.bisect_right(self.starts, pos) - 1
@@ -34,7 +37,3 @@ class CodeSpans:
 
     def __bool__(self) -> bool:
         return bool(self.starts)
-
-
-def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
-    return any(s <= pos < e for s, e in spans)

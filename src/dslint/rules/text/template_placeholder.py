@@ -129,6 +129,7 @@ def _braces(text: str, found: Spans | None, json: bool) -> Spans | None:
     if "{{" in text:
         for m in _DOUBLE.finditer(text):
             doubles.append(m.span())
+    line_end, formatting = -1, False  # the line of the last brace looked at, and whether it formats strings
     for m in () if json else _SINGLE.finditer(text):
         s, e = m.span()
         if s > 0:
@@ -140,7 +141,12 @@ def _braces(text: str, found: Spans | None, json: bool) -> Spans | None:
                 continue
         if e < len(text) and text[e] == "}":
             continue
-        if _in_format_string(text, s):
+        if s > line_end:  # a later line: each line is read once, however many braces it holds
+            start = max(text.rfind("\n", max(0, line_end), s), line_end) + 1
+            end = text.find("\n", s)
+            line_end = end if end >= 0 else len(text)
+            formatting = any(token in text[start:line_end] for token in _FORMATTING)
+        if formatting:  # `f"Hello {name}"`, `"{0} {name}".format(...)`: unfenced code formatting strings
             continue
         found = found or []
         found.append((s, e))
@@ -151,14 +157,6 @@ def _braces(text: str, found: Spans | None, json: bool) -> Spans | None:
 
 # Code that formats strings, on the same line as a `{name}`: the braces are its syntax, not a leftover.
 _FORMATTING = ('f"', "f'", '$"', ".format(", "format!(", "println!(", "print!(", "write!(", "printf(")
-
-
-def _in_format_string(text: str, s: int) -> bool:
-    """`f"Hello {name}"`, `"{0} {name}".format(...)`, `println!("{name}")`: unfenced code on the brace's line."""
-    start = text.rfind("\n", 0, s) + 1
-    end = text.find("\n", s)
-    line = text[start : end if end >= 0 else len(text)]
-    return any(token in line for token in _FORMATTING)
 
 
 def _after_latex_command(text: str, s: int) -> bool:

@@ -8,7 +8,7 @@ from dslint.records import Finding, Fix, Message, Record, Severity
 from dslint.rules.base import RecordRule, repair_message
 from dslint.text.code import CodeSpans
 
-# Two or more spaces; whether a run is inside a prose line is decided in Python (see `_in_prose`).
+# Two or more spaces; whether a run is inside a prose line is decided in Python (see `_ProseLines`).
 _RUN = re.compile(r" {2,}")
 # Spaces or tabs just before a line break.
 _LINE_END = re.compile(r"[ \t]+(?=[\r\n])")
@@ -163,9 +163,10 @@ class _Scan:
 
         n_runs = 0
         if "  " in text:
+            in_prose = _ProseLines(text)
             for m in _RUN.finditer(text, lo, hi):
                 s, e = m.span()
-                if _in_prose(text, s, e, hi) and not (code and code.contains(s)):
+                if in_prose(s, e, hi) and not (code and code.contains(s)):
                     edits.append((s, e, " "))
                     n_runs += 1
                     self._note((s, e))
@@ -238,15 +239,38 @@ def _leading(text: str) -> int:
     return lo
 
 
-def _in_prose(text: str, s: int, e: int, hi: int) -> bool:
-    """A run of spaces between two words of a prose line: not indentation, not at a line end, not in a markdown
-    table row or an indented code block."""
-    if s == 0 or e >= hi or text[s - 1] in " \t\r\n" or text[e] in "\t\r\n":
-        return False
-    start = max(text.rfind("\n", 0, s), text.rfind("\r", 0, s)) + 1
-    end = text.find("\n", e)
-    line = text[start : end if end >= 0 else len(text)]
-    return "|" not in line and not line.startswith(("    ", "\t"))
+class _ProseLines:
+    """Whether runs of spaces lie between two words of a prose line: not indentation, not at a line end, not in
+    a markdown table row or an indented code block. A line starts after a line feed or a carriage return and
+    ends at a line feed. Asked about a text's runs in order, it reads each stretch of the text a bounded number
+    of times (line breaks since the last run, the next line feed, the next `|`), so a text of one long line with
+    many runs is read once, not once per run."""
+
+    __slots__ = ("end", "pipe", "seen", "start", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.start = 0  # where the line of the last run starts
+        self.seen = 0  # line breaks are known up to here
+        self.end = -1  # the line feed after the last run (len(text) when none)
+        self.pipe = -1  # the first `|` at or after `start` (len(text) when none)
+
+    def __call__(self, s: int, e: int, hi: int) -> bool:
+        text = self.text
+        if s == 0 or e >= hi or text[s - 1] in " \t\r\n" or text[e] in "\t\r\n":
+            return False
+        lo = max(self.start, self.seen)
+        found = max(text.rfind("\n", lo, s), text.rfind("\r", lo, s))
+        if found >= 0:
+            self.start = found + 1
+        self.seen = s
+        if e > self.end:
+            end = text.find("\n", e)
+            self.end = end if end >= 0 else len(text)
+        if self.pipe < self.start:
+            pipe = text.find("|", self.start)
+            self.pipe = pipe if pipe >= 0 else len(text)
+        return self.pipe >= self.end and not text.startswith(("    ", "\t"), self.start)
 
 
 def _show(text: str, span: tuple[int, int] | None) -> str:
