@@ -129,3 +129,20 @@ def test_long_turns_and_big_batches_are_hashed_in_bounded_passes(make_record, mo
     assert [w.text(0, len(w)) for w in found] == [" ".join(words(t)) for t in texts]
     monkeypatch.setattr(ngrams, "MAX_TURN_BYTES", 11)  # only "alpha beta " of a turn is read
     assert len(ngrams.record_words(make_record({"text": "alpha beta gamma delta"}))) == 2
+
+
+def test_signatures_are_kept_and_follow_fixes(make_record):
+    record = make_record(
+        {
+            "messages": [
+                {"role": "user", "content": "Tell me about the weather in Paris today."},
+                {"role": "assistant", "content": "It is sunny and warm in Paris this afternoon."},
+            ]
+        }
+    )
+    first = ngrams.signatures([record], 5, 128)[0]
+    assert first is not None and first.shape == (128,)
+    assert ngrams.signatures([record], 5, 128)[0] is first  # kept on the record
+    record.messages[1].content = "Expect heavy rain and strong wind over the whole region tonight."  # a fix
+    again = ngrams.signatures([record], 5, 128)[0]
+    assert again is not None and not np.array_equal(again, first)

@@ -357,15 +357,17 @@ def signatures(records: Sequence[Record], shingle_words: int, num_perm: int) -> 
     """Each record's MinHash signature (`num_perm` slots, `SEED`) over the word `shingle_words`-grams of its
     turns, each turn shingled on its own (a turn shorter than a shingle is one shingle); None for a record
     without words. D002 and X002 compare records by these, so a record is signed once for both: the signatures
-    are kept on the records, and the batch's unsigned records are signed in one rensa call."""
+    are kept on the records (with the `Words` they were made from: a fixed text is signed again), and the
+    batch's unsigned records are signed in one rensa call."""
     key = f"signature-{shingle_words}-{num_perm}"
-    todo = [r for r in records if key not in r.derived]
+    found = [(record, words, record.derived.get(key)) for record, words in zip(records, prepare(records), strict=True)]
+    todo = [(record, words) for record, words, kept in found if kept is None or kept[0] is not words]
     if todo:
         turns: list[Hashes] = []
         per_record = []
-        for found in prepare(todo):
-            bounds = [*found.turn_starts, len(found)]
-            mine = [found.hashes[a:b] for a, b in pairwise(bounds) if b > a]
+        for _, words in todo:
+            bounds = [*words.turn_starts, len(words)]
+            mine = [words.hashes[a:b] for a, b in pairwise(bounds) if b > a]
             turns.extend(mine)
             per_record.append(len(mine))
         hashes, offsets = ngram_hashes_many(turns, shingle_words, whole_if_short=True)
@@ -373,9 +375,9 @@ def signatures(records: Sequence[Record], shingle_words: int, num_perm: int) -> 
         np.cumsum(per_record, out=first_turn[1:])
         record_bounds = offsets[first_turn]
         rows = minhash_many(hashes, record_bounds, num_perm, SEED)
-        for record, size, row in zip(todo, np.diff(record_bounds).tolist(), rows, strict=True):
-            record.derived[key] = row if size else None
-    return [r.derived[key] for r in records]
+        for (record, words), size, row in zip(todo, np.diff(record_bounds).tolist(), rows, strict=True):
+            record.derived[key] = (words, row if size else None)
+    return [record.derived[key][1] for record in records]
 
 
 def similarity(a: Signature, b: Signature) -> float:
