@@ -208,18 +208,26 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
 
     def prepare(self, records: Sequence[Record]) -> None:
         """Hash the n-grams of the batch's records in one numpy pass."""
+        self._ngrams(records)
+
+    def _ngrams(self, records: Sequence[Record]) -> list[Hashes]:
+        """Each record's n-gram hashes (all its words but the system prompt's), kept on the record with the
+        `Words` they come from (a fixed text is hashed again); those not kept yet are hashed together."""
         key = self._derived_key
-        todo = [r for r in records if key not in r.derived]
+        found = [
+            (record, words, record.derived.get(key)) for record, words in zip(records, prepare(records), strict=True)
+        ]
+        todo = [(record, words) for record, words, kept in found if kept is None or kept[0] is not words]
         if todo:
-            hashes, offsets = ngram_hashes_many([w.hashes for w in prepare(todo)], self.options.n)
-            for record, lo, hi in zip(todo, offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
-                record.derived[key] = hashes[lo:hi]
+            hashes, offsets = ngram_hashes_many([words.hashes for _, words in todo], self.options.n)
+            for (record, words), lo, hi in zip(todo, offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
+                record.derived[key] = (words, hashes[lo:hi])
+        return [record.derived[key][1] for record in records]
 
     def probe_many(self, index: NgramIndex, records: Sequence[Record]) -> list[Iterable[Finding]]:
         """Look all the batch's n-grams up in the index at once; only the records holding one of its n-grams
         are then probed one by one (most hold none)."""
-        self.prepare(records)
-        queries = [r.derived[self._derived_key] for r in records]
+        queries = self._ngrams(records)
         if not index.wheres or not records:
             return [[] for _ in records]
         index.flush()
@@ -231,9 +239,7 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
 
     def _query(self, record: Record) -> tuple[Hashes, Words]:
         """The n-gram hashes of all the record's words (its whole text but the system prompt), and its words."""
-        if self._derived_key not in record.derived:
-            self.prepare([record])
-        return record.derived[self._derived_key], record_words(record)
+        return self._ngrams([record])[0], record_words(record)
 
     def add_reference(self, index: NgramIndex, record: Record) -> NgramIndex:
         n = self.options.n
