@@ -194,7 +194,6 @@ class NearLeakage(CrossSplitRule[NearIndex]):
         return out
 
     def probe_many(self, index: NearIndex, records: Sequence[Record]) -> list[Iterable[Finding]]:
-        self.prepare(records)
         return [
             self._report(index, r, found) for r, found in zip(records, self._matches_many(index, records), strict=True)
         ]
