@@ -580,3 +580,30 @@ def test_the_scan_collects_garbage_less_often_and_restores_the_setting(dataset: 
     (found,) = [f for f in report.findings() if f.code == "X903"]
     assert found.message == f"thresholds [{GC_YOUNG_THRESHOLD}]"
     assert gc.get_threshold() == before
+
+
+def test_a_big_file_beside_a_small_one_is_cut_for_the_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # train 90 records, test 10: with two processes train is read in two parts, test whole; the same report
+    import dslint
+    from dslint.engine import runner
+    from dslint.io import readers
+
+    monkeypatch.setattr(readers, "MIN_PART_BYTES", 1)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    rows = [chat(f"Question {i % 30}?", f"Answer {i % 9}, with  a double space.") for i in range(100)]
+    (folder / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:90]))
+    (folder / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[90:]))
+    tasks = runner._tasks(sources_from_paths([folder]), 2)
+    assert [(Path(t.path).name, t.part is not None) for t in tasks] == [
+        ("test.jsonl", False),
+        ("train.jsonl", True),
+        ("train.jsonl", True),
+    ]
+    assert runner._tasks(sources_from_paths([folder]), 1) == sources_from_paths([folder])
+    one = dslint.scan(folder, jobs=1, sample_size=1000)
+    two = dslint.scan(folder, jobs=2, sample_size=1000)
+    assert one.model_dump() == two.model_dump()
+    assert one.count("X001") > 0 and one.count("T005") > 0

@@ -402,10 +402,10 @@ def _merge(plan: Plan, into: Partial, other: Partial) -> None:
 def _run_phase(
     sources: Sequence[Source], plan: Plan, phase: str, jobs: int, cross: dict[str, Any] | None
 ) -> list[Partial]:
-    """One Partial per source, in the order given, so merging them is independent of `jobs`. With fewer files
-    than processes, big JSON Lines files are read in parts, a process each (a part is a source of its own)."""
-    if jobs > 1 and len(sources) < jobs:
-        sources = [part for source in sources for part in _parts(source, jobs)]
+    """One Partial per source, in the order given, so merging them is independent of `jobs`. With several
+    processes, a big JSON Lines file is read in parts (`_tasks`; a part is a source of its own)."""
+    if jobs > 1:
+        sources = _tasks(sources, jobs)
     if jobs <= 1 or len(sources) <= 1:
         return [scan_sources([s], plan, phase, cross) for s in sources]
     with ProcessPoolExecutor(max_workers=min(jobs, len(sources))) as pool:
@@ -413,23 +413,46 @@ def _run_phase(
         return list(pool.map(scan_sources, [[s] for s in sources], [plan] * n, [phase] * n, [cross] * n))
 
 
-def _parts(source: Source, jobs: int) -> list[Source]:
-    """The source as `jobs` parts of its file, or as itself (a small, compressed or in-memory source)."""
+def _tasks(sources: Sequence[Source], jobs: int) -> list[Source]:
+    """The sources as tasks for `jobs` processes: each file cut into as many parts as its share of all the bytes
+    calls for (up to `jobs`), so a large train file beside a small test file keeps every process busy, and many
+    files of like size stay whole. Only plain JSON Lines files of `MIN_PART_BYTES` or more are cut."""
+    sizes = [_size(source) for source in sources]
+    total = sum(sizes)
+    if not total:
+        return list(sources)
+    return [
+        part for source, size in zip(sources, sizes, strict=True) for part in _parts(source, -(-size * jobs // total))
+    ]
+
+
+def _size(source: Source) -> int:
+    """The bytes of a source's file (0 for an in-memory source, a part, or a file that cannot be read)."""
     if source.rows is not None or source.part is not None:
+        return 0
+    try:
+        return Path(source.path).stat().st_size
+    except OSError:  # the reader says what is wrong with the file, naming it
+        return 0
+
+
+def _parts(source: Source, parts: int) -> list[Source]:
+    """The source as `parts` parts of its file, or as itself (one part; a small, compressed or in-memory source)."""
+    if parts < 2 or source.rows is not None or source.part is not None:
         return [source]
     path = Path(source.path)
     try:
         stat = path.stat()
-        parts = _file_parts(path, stat.st_size, stat.st_mtime_ns, jobs)
+        found = _file_parts(path, stat.st_size, stat.st_mtime_ns, parts)
     except OSError:  # the reader says what is wrong with the file, naming it
         return [source]
-    return [dataclasses.replace(source, part=part) for part in parts] if parts else [source]
+    return [dataclasses.replace(source, part=part) for part in found] if found else [source]
 
 
 @functools.lru_cache(maxsize=64)
-def _file_parts(path: Path, size: int, mtime_ns: int, jobs: int) -> list[FilePart] | None:
+def _file_parts(path: Path, size: int, mtime_ns: int, parts: int) -> list[FilePart] | None:
     """`file_parts`, once per file and version (the index pass and the scan pass cut a file alike)."""
-    return file_parts(path, jobs)
+    return file_parts(path, parts)
 
 
 def _distribution(hist: Counter[int]) -> Distribution:
