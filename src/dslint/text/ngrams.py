@@ -23,9 +23,10 @@ hashed word n-grams and MinHash signatures.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +34,8 @@ import rensa
 
 from dslint.records import Message, Record
 from dslint.text.content import folded_texts
+
+T = TypeVar("T")
 
 #: Word hashes, n-gram hashes: 64-bit.
 Hashes = npt.NDArray[np.uint64]
@@ -274,6 +277,18 @@ def record_words(record: Record) -> Words:
     return prepare([record])[0]
 
 
+def from_words(records: Sequence[Record], key: str, work: Callable[[list[Words]], Sequence[T]]) -> list[T]:
+    """Something worked out from each record's `Words` (n-grams, a signature), kept on the record under `key`
+    with the `Words` it came from, so a fixed text gets it worked out again. `work` gets the `Words` of all the
+    records that have nothing kept yet, in one call (one numpy or rensa pass for a batch)."""
+    kept = [(record, words, record.derived.get(key)) for record, words in zip(records, prepare(records), strict=True)]
+    todo = [(record, words) for record, words, found in kept if found is None or found[0] is not words]
+    if todo:
+        for (record, words), value in zip(todo, work([words for _, words in todo]), strict=True):
+            record.derived[key] = (words, value)
+    return [record.derived[key][1] for record in records]
+
+
 def ngram_hashes_many(word_hashes: Sequence[Hashes], n: int, whole_if_short: bool = False) -> tuple[Hashes, Indices]:
     """The word n-gram hashes of several word sequences in one numpy pass, in order (repeats kept): all of them,
     and offsets such that sequence `i`'s are `hashes[offsets[i]:offsets[i + 1]]`. A sequence of fewer than `n`
@@ -359,25 +374,23 @@ def signatures(records: Sequence[Record], shingle_words: int, num_perm: int) -> 
     without words. D002 and X002 compare records by these, so a record is signed once for both: the signatures
     are kept on the records (with the `Words` they were made from: a fixed text is signed again), and the
     batch's unsigned records are signed in one rensa call."""
-    key = f"signature-{shingle_words}-{num_perm}"
-    found = [(record, words, record.derived.get(key)) for record, words in zip(records, prepare(records), strict=True)]
-    todo = [(record, words) for record, words, kept in found if kept is None or kept[0] is not words]
-    if todo:
+
+    def sign(found: list[Words]) -> list[Signature | None]:
         turns: list[Hashes] = []
         per_record = []
-        for _, words in todo:
+        for words in found:
             bounds = [*words.turn_starts, len(words)]
             mine = [words.hashes[a:b] for a, b in pairwise(bounds) if b > a]
             turns.extend(mine)
             per_record.append(len(mine))
         hashes, offsets = ngram_hashes_many(turns, shingle_words, whole_if_short=True)
-        first_turn = np.zeros(len(todo) + 1, dtype=np.intp)
+        first_turn = np.zeros(len(found) + 1, dtype=np.intp)
         np.cumsum(per_record, out=first_turn[1:])
         record_bounds = offsets[first_turn]
         rows = minhash_many(hashes, record_bounds, num_perm, SEED)
-        for (record, words), size, row in zip(todo, np.diff(record_bounds).tolist(), rows, strict=True):
-            record.derived[key] = (words, row if size else None)
-    return [record.derived[key][1] for record in records]
+        return [row if size else None for size, row in zip(np.diff(record_bounds).tolist(), rows, strict=True)]
+
+    return from_words(records, f"signature-{shingle_words}-{num_perm}", sign)
 
 
 def similarity(a: Signature, b: Signature) -> float:

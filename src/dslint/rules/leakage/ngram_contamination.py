@@ -10,7 +10,7 @@ from pydantic import Field
 from dslint.records import Finding, Fix, Location, Record, Severity
 from dslint.rules.base import CrossSplitRule, RuleOptions
 from dslint.rules.leakage.exact_leakage import Where, describe, exact_keys, where_of
-from dslint.text.ngrams import Hashes, Words, ngram_hashes_many, prepare, record_words
+from dslint.text.ngrams import Hashes, Words, from_words, ngram_hashes_many, record_words
 
 Owners = npt.NDArray[np.uint32]
 _EMPTY_H: Hashes = np.empty(0, dtype=np.uint64)
@@ -212,17 +212,13 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
 
     def _ngrams(self, records: Sequence[Record]) -> list[Hashes]:
         """Each record's n-gram hashes (all its words but the system prompt's), kept on the record with the
-        `Words` they come from (a fixed text is hashed again); those not kept yet are hashed together."""
-        key = self._derived_key
-        found = [
-            (record, words, record.derived.get(key)) for record, words in zip(records, prepare(records), strict=True)
-        ]
-        todo = [(record, words) for record, words, kept in found if kept is None or kept[0] is not words]
-        if todo:
-            hashes, offsets = ngram_hashes_many([words.hashes for _, words in todo], self.options.n)
-            for (record, words), lo, hi in zip(todo, offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
-                record.derived[key] = (words, hashes[lo:hi])
-        return [record.derived[key][1] for record in records]
+        `Words` they come from (`ngrams.from_words`); those not kept yet are hashed together."""
+
+        def hash_ngrams(found: list[Words]) -> list[Hashes]:
+            hashes, offsets = ngram_hashes_many([words.hashes for words in found], self.options.n)
+            return [hashes[lo:hi] for lo, hi in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
+
+        return from_words(records, self._derived_key, hash_ngrams)
 
     def probe_many(self, index: NgramIndex, records: Sequence[Record]) -> list[Iterable[Finding]]:
         """Look all the batch's n-grams up in the index at once; only the records holding one of its n-grams
