@@ -11,10 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dslint.rules.text import template_placeholder, whitespace
-from dslint.text.code import CodeSpans
-
-_FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.S | re.M)
-_INLINE = re.compile(r"`[^`\n]+`")
+from dslint.rules.text.template_placeholder import _FORMATTING
+from dslint.text.code import _FENCE, _INLINE, CodeSpans
 
 
 def plain_code_spans(text: str) -> list[tuple[int, int]]:
@@ -50,9 +48,6 @@ def test_prose_lines_agree_with_reading_each_line_afresh(text):
     for m in re.finditer(r" {2,}", text):
         s, e = m.span()
         assert in_prose(s, e, len(text)) == plain_in_prose(text, s, e, len(text))
-
-
-_FORMATTING = ('f"', "f'", '$"', ".format(", "format!(", "println!(", "print!(", "write!(", "printf(")
 
 
 @settings(max_examples=300)
