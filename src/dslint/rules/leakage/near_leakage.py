@@ -204,9 +204,9 @@ class NearLeakage(CrossSplitRule[NearIndex]):
     def _report(self, index: NearIndex, record: Record, found: list[tuple[float, int]]) -> list[Finding]:
         if not found:
             return []
-        similarity, key = found[0]
+        estimate, key = found[0]
         message = (
-            f"near copy of {describe(index.wheres[key])}: estimated Jaccard similarity {similarity:.2f} of word "
+            f"near copy of {describe(index.wheres[key])}: estimated Jaccard similarity {estimate:.2f} of word "
             f"{self.options.shingle_words}-grams (threshold {self.options.threshold:g})"
         )
         if len(found) > 1:
@@ -219,5 +219,5 @@ class NearLeakage(CrossSplitRule[NearIndex]):
         found = self._matches_many(index, [record])[0]
         if not found:
             return None
-        similarity, key = found[0]
-        return f"near copy of {describe(index.wheres[key])} (estimated similarity {similarity:.2f})"
+        estimate, key = found[0]
+        return f"near copy of {describe(index.wheres[key])} (estimated similarity {estimate:.2f})"
