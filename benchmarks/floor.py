@@ -1,7 +1,8 @@
 """The floor: the least work any scan that counts tokens must do, parse every line and tokenize every message.
 
 Why: dslint's scan cannot be faster than reading the JSONL with orjson and counting the tokens of every message
-content with the same offline tokenizer (token counting is the costliest per-byte step, see DESIGN.md). The
+content with the same offline token counter (`dslint.text.tokenizer.TokenCounter`: toktok, or tiktoken where
+toktok has no wheel). The
 ratio scan/floor is then the overhead of everything else (normalisation, rules, summary, report) and does not
 depend on the machine as much as seconds do.
 
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import orjson
 
-from dslint.text.tokenizer import get_encoding
+from dslint.text.tokenizer import TokenCounter
 
 #: Tokens a chat template adds per message and for the reply primer, as dslint counts them.
 TOKENS_PER_TURN = 3
@@ -49,7 +50,7 @@ def byte_ranges(path: Path, parts: int) -> list[tuple[int, int]]:
 def count_range(task: Range) -> Totals:
     """Parse the lines in [start, stop) and count the tokens of every message content."""
     path, start, stop, encoding = task
-    encode = get_encoding(encoding).encode_ordinary
+    count = TokenCounter(encoding).count
     loads = orjson.loads
     records = messages = tokens = 0
     with open(path, "rb") as fh:
@@ -64,7 +65,7 @@ def count_range(task: Range) -> Totals:
                     messages += 1
                     content = msg.get("content")
                     if isinstance(content, str) and content:
-                        tokens += len(encode(content))
+                        tokens += count(content)
             if pos >= stop:
                 break
     return records, messages, tokens, pos - start
@@ -83,7 +84,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.jobs <= 1:
         results = [count_range(t) for t in tasks]
     else:
-        get_encoding(args.encoding)  # load once in the parent; forked workers inherit it
         ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         with ctx.Pool(min(args.jobs, len(tasks))) as pool:
             results = pool.map(count_range, tasks, chunksize=1)

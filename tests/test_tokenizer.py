@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import pickle
+import platform
 import socket
 import subprocess
 import sys
@@ -18,6 +19,8 @@ from typing import Any
 import pytest
 import tiktoken
 import tiktoken.registry
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dslint.text import tokenizer
 from dslint.text.tokenizer import ENCODINGS, EXPECTED_SHA256, TokenCounter, TokenizerError, get_encoding
@@ -212,6 +215,46 @@ def test_special_token_strings_count_as_plain_text(name: str, parity_cache: Path
     special_id = reference.encode("<|endoftext|>", allowed_special="all")
     assert len(special_id) == 1
     assert special_id[0] not in reference.encode_ordinary("<|endoftext|>")
+
+
+# -- the fast counter (toktok) -----------------------------------------------------------------------------
+
+#: Where pyproject.toml installs toktok (it has wheels there): the scan must count with it.
+FAST_EXPECTED = sys.version_info >= (3, 11) and (
+    (platform.system() == "Linux" and platform.machine() in ("x86_64", "aarch64"))
+    or platform.system() == "Darwin"
+    or (platform.system() == "Windows" and platform.machine() == "AMD64")
+)
+needs_toktok = pytest.mark.skipif(tokenizer.toktok is None, reason="toktok has no wheel here: tiktoken counts")
+#: A lone surrogate (tiktoken counts it as U+FFFD), besides the texts above.
+SURROGATES = ["a\ud800b", "\udfff", "pair \ud83e\udde0 and lone \udc00 end"]
+
+
+def test_the_fast_counter_is_installed_where_it_has_wheels() -> None:
+    assert tokenizer.toktok is not None or not FAST_EXPECTED
+
+
+@needs_toktok
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_the_fast_counter_counts_as_tiktoken_does(name: str) -> None:
+    fast, reference = tokenizer._fast_count(name), get_encoding(name).encode_ordinary
+    for text in TEXTS + _corpus_texts() + SURROGATES:
+        assert fast(text) == len(reference(text)), text[:80]
+
+
+@needs_toktok
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(codec=None, exclude_categories=()), max_size=200))
+def test_the_fast_counter_counts_any_text_as_tiktoken_does(text: str) -> None:
+    for name in ENCODINGS:
+        assert tokenizer._fast_count(name)(text) == len(get_encoding(name).encode_ordinary(text))
+
+
+def test_without_the_fast_counter_tiktoken_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tokenizer, "toktok", None)
+    counter = TokenCounter("o200k_base")
+    for text in TEXTS + SURROGATES:
+        assert counter.count(text) == len(get_encoding("o200k_base").encode_ordinary(text))
 
 
 # -- errors -----------------------------------------------------------------------------------------------

@@ -150,7 +150,7 @@ class SourceScanner:
         self.plan = plan
         self.phase = phase
         self.normaliser = Normaliser(plan.role_map)
-        self.encode = TokenCounter(plan.encoding).encode
+        self.count = TokenCounter(plan.encoding).count
         self.system_counts: dict[str, int] = {}
         self.input_rules = {r.name: r for r in plan.rules_of(InputRule)}
         self.record_rules: list[RecordRule] = plan.rules_of(RecordRule)
@@ -164,7 +164,7 @@ class SourceScanner:
             self.count_tokens = _timed_call(self.count_tokens, "tokenize", self.seconds)  # type: ignore[method-assign]
 
     def count_tokens(self, record: Record) -> None:
-        encode = self.encode
+        count = self.count
         system_counts = self.system_counts
         total = 0
         for msg in record.messages:
@@ -175,9 +175,9 @@ class SourceScanner:
                     if n < 0:
                         if len(system_counts) >= SYSTEM_PROMPT_CACHE:
                             system_counts.clear()
-                        n = system_counts[content] = len(encode(content))
+                        n = system_counts[content] = count(content)
                 else:
-                    n = len(encode(content))
+                    n = count(content)
                 msg.n_tokens = n
                 total += n
         if record.is_conversation:
