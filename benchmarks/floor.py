@@ -2,7 +2,8 @@
 
 Why: dslint's scan cannot be faster than reading the JSONL with orjson and counting the tokens of every message
 content with the same offline token counter (`dslint.text.tokenizer.TokenCounter`: toktok, or tiktoken where
-toktok has no wheel). The
+toktok has no wheel; `--counter tiktoken` counts with tiktoken itself, the yardstick the targets were set
+with before dslint counted with toktok). The
 ratio scan/floor is then the overhead of everything else (normalisation, rules, summary, report) and does not
 depend on the machine as much as seconds do.
 
@@ -22,13 +23,13 @@ from pathlib import Path
 
 import orjson
 
-from dslint.text.tokenizer import TokenCounter
+from dslint.text.tokenizer import TokenCounter, _tiktoken_count
 
 #: Tokens a chat template adds per message and for the reply primer, as dslint counts them.
 TOKENS_PER_TURN = 3
 TOKENS_PER_REPLY_PRIMER = 3
 
-Range = tuple[str, int, int, str]
+Range = tuple[str, int, int, str, str]  # path, start, stop, encoding, counter
 Totals = tuple[int, int, int, int]  # records, messages, content tokens, bytes
 
 
@@ -49,8 +50,8 @@ def byte_ranges(path: Path, parts: int) -> list[tuple[int, int]]:
 
 def count_range(task: Range) -> Totals:
     """Parse the lines in [start, stop) and count the tokens of every message content."""
-    path, start, stop, encoding = task
-    count = TokenCounter(encoding).count
+    path, start, stop, encoding, counter = task
+    count = TokenCounter(encoding).count if counter == "dslint" else _tiktoken_count(encoding)
     loads = orjson.loads
     records = messages = tokens = 0
     with open(path, "rb") as fh:
@@ -76,10 +77,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("paths", nargs="+", type=Path, help="JSONL files (OpenAI chat records)")
     parser.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
     parser.add_argument("--encoding", default="o200k_base", help="tiktoken encoding (default o200k_base)")
+    parser.add_argument(
+        "--counter",
+        choices=("dslint", "tiktoken"),
+        default="dslint",
+        help="count with dslint's counter (default) or with tiktoken's own encoder",
+    )
     args = parser.parse_args(argv)
 
     tasks: list[Range] = [
-        (str(path), start, stop, args.encoding) for path in args.paths for start, stop in byte_ranges(path, args.jobs)
+        (str(path), start, stop, args.encoding, args.counter)
+        for path in args.paths
+        for start, stop in byte_ranges(path, args.jobs)
     ]
     if args.jobs <= 1:
         results = [count_range(t) for t in tasks]

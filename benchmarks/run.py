@@ -176,6 +176,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each command; the fastest counts")
     parser.add_argument("--results", type=Path, default=OUT / "results.json", help="where to write results")
     parser.add_argument("--select", help="rule codes/prefixes, as `scan --select` (default: all)")
+    parser.add_argument(
+        "--tiktoken-floor",
+        action="store_true",
+        help="also time the floor counting with tiktoken (the yardstick before dslint counted with toktok)",
+    )
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.repeat < 1 or args.shards < 1:
         parser.error("--jobs, --repeat and --shards must be >= 1")
@@ -194,9 +199,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"warning: load average {load:.2f} before starting; other work on the machine skews wall times")
     floor_runs: list[Run] = []
     scan_runs: list[Run] = []
+    tiktoken_runs: list[Run] = []
     for _ in range(args.repeat):  # alternate, so drift in the machine hits both alike
         floor_runs.append(measure(floor_cmd))
         scan_runs.append(measure(scan_cmd))
+        if args.tiktoken_floor:
+            tiktoken_runs.append(measure([*floor_cmd, "--counter", "tiktoken"]))
 
     floor_out = orjson.loads(floor_runs[0].stdout)
     records = floor_out["records"]
@@ -220,6 +228,12 @@ def main(argv: list[str] | None = None) -> None:
     target = TARGET_STRUCTURAL if structural else TARGET_RULES
     verdict = "within" if ratio <= target else "OVER"
     print(f"ratio scan/floor: {ratio:.2f} ({verdict} the {target}x target); CPU time ratio {cpu_ratio:.2f}")
+    tiktoken_floor = best(tiktoken_runs, records, size) if tiktoken_runs else None
+    if tiktoken_floor is not None:
+        print(
+            f"floor counting with tiktoken: {tiktoken_floor.seconds:.2f} s; "
+            f"ratio scan/that floor: {scan.seconds / tiktoken_floor.seconds:.2f}"
+        )
     print(
         f"parity: {'OK' if parity else 'MISMATCH'} (floor {records} records, {floor_out['tokens_with_template']} "
         f"tokens; scan {scan_records} records, {scan_tokens} tokens)"
@@ -236,6 +250,7 @@ def main(argv: list[str] | None = None) -> None:
         "rules": rules,
         "repeat": args.repeat,
         "floor": asdict(floor),
+        "tiktoken_floor": asdict(tiktoken_floor) if tiktoken_floor is not None else None,
         "scan": asdict(scan),
         "ratio": ratio,
         "cpu_ratio": cpu_ratio,
