@@ -3,7 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dslint.text.content import _collapse, content_key, normalise_text, normalised_texts
+from dslint.rules.base import repair_message, set_text
+from dslint.text.content import _collapse, content_key, folded_texts, normalise_text, normalised_texts
 
 #: Every character `str.split` splits on, a few that look like spaces but are not (U+200B, U+FEFF, U+180E), and
 #: letters, digits and punctuation, some with case folds that change their length.
@@ -64,6 +65,25 @@ def test_normalised_texts_follow_fixes(make_record):
     first = normalised_texts(record)
     assert first == [b"a b"] and normalised_texts(record) is first  # kept for the same record
     key = content_key(record)
-    record.messages[0].content = "C"  # a fix replaces the text: normalised again
+    set_text(record, record.messages[0], "C")  # a fix replaces the text: normalised again
     assert normalised_texts(record) == [b"c"]
     assert content_key(record) != key
+
+
+def test_fix_helpers_forget_what_was_derived_from_the_old_texts(make_record):
+    record = make_record(
+        {
+            "messages": [
+                {"role": "user", "content": [{"type": "text", "text": "X  b"}, {"type": "image_url"}]},
+                {"role": "assistant", "content": "Same"},
+            ]
+        }
+    )
+    assert normalised_texts(record) == [b"x b", b"same"] and folded_texts(record)
+    assert repair_message(record, record.messages[0], lambda text: text.replace("X", "A"))
+    assert record.derived == {}
+    assert normalised_texts(record) == [b"a b", b"same"]
+    key = content_key(record)
+    set_text(record, record.messages[1], "Other")
+    assert record.derived == {}
+    assert content_key(record) != key and normalised_texts(record) == [b"a b", b"other"]

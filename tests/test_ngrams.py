@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dslint.rules.base import set_text
 from dslint.text import ngrams
 from dslint.text.ngrams import (
     minhash,
@@ -83,7 +84,7 @@ def test_words_of_a_record_keep_turns_and_prompt(make_record):
     assert found.turn_starts == (0, 2) and found.prompt_words == 2
     assert found.field_at(3) == "messages[2].content"
     assert ngrams.record_words(record) is found  # kept on the record
-    record.messages[2].content = "Bye."  # a fix: worked out again
+    set_text(record, record.messages[2], "Bye.")  # a fix: worked out again
     assert ngrams.record_words(record).text(0, 3) == "hello world bye"
 
 
@@ -143,6 +144,6 @@ def test_signatures_are_kept_and_follow_fixes(make_record):
     first = ngrams.signatures([record], 5, 128)[0]
     assert first is not None and first.shape == (128,)
     assert ngrams.signatures([record], 5, 128)[0] is first  # kept on the record
-    record.messages[1].content = "Expect heavy rain and strong wind over the whole region tonight."  # a fix
+    set_text(record, record.messages[1], "Expect heavy rain and strong wind over the whole region tonight.")
     again = ngrams.signatures([record], 5, 128)[0]
     assert again is not None and not np.array_equal(again, first)

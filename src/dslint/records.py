@@ -112,7 +112,8 @@ class Record:
     unexpected_keys: list[str] = field(default_factory=list)
     n_tokens: int = 0
     #: What rules work out from the record and share (normalised texts, word hashes...), by a key of their
-    #: choosing: worked out once, by whichever rule asks first (see `Rule.prepare`).
+    #: choosing: worked out once, by whichever rule asks first (see `Rule.prepare`), and forgotten when a fix
+    #: changes a text (`rules.base.set_text`).
     derived: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -22,6 +22,7 @@ from dslint.rules.balance.identity_term_skew import (
     IdentityTermSkewOptions,
     swap_words,
 )
+from dslint.rules.base import set_text
 from dslint.text import lexicon as lexicon_module
 from dslint.text import ngrams
 from dslint.text.lexicon import Lexicon, build, load_lexicon, tally, words
@@ -206,7 +207,7 @@ def test_a_record_whose_text_changes_after_prepare_is_matched_again():
     rule = IdentityTermSkew()
     record = chat_record([("user", "Ask the man."), ("assistant", "He said no.")])
     rule.prepare([record])
-    record.messages[0].content = "Ask the woman in a wheelchair."
+    set_text(record, record.messages[0], "Ask the woman in a wheelchair.")  # as a fix does
     state = rule.update(rule.new_state(), record)
     assert state.mentions == {("user", "female"): 1, ("user", "physical-disability"): 1, ("assistant", "male"): 1}
 

@@ -220,6 +220,7 @@ class _Cleaner:
             if drule.code not in ignored and drule.fix(record, self.states[drule.code]):
                 applied.append(drule.code)
         if applied:
+            record.derived.clear()  # `set_text` does it; this is for a plugin's fix that set a text itself
             self.scanner.count_tokens(record)
         problems = [
             f

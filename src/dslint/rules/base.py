@@ -13,6 +13,9 @@ Four scopes, so one engine can stream, parallelise and distribute every rule:
 The engine hands records over in batches: every rule's `prepare(records)` sees a batch before the rule sees
 its records one by one, so work that vectorises (hashing all the words of a batch in one numpy pass) is done
 once per batch and kept on the records (`Record.derived`); a rule that needs nothing of the kind ignores it.
+A fix changes a record's texts only through `set_text` or `repair_message`, which forget what was derived from
+them (the engine forgets it too after each fix that changed something), so derived data never needs to be
+checked against the texts it came from.
 """
 
 from __future__ import annotations
@@ -84,7 +87,8 @@ class RecordRule(Rule):
         raise NotImplementedError
 
     def fix(self, record: Record) -> list[str]:
-        """Fix the record in place (with `set_text`) and return the field paths changed (empty: nothing).
+        """Fix the record in place (with `set_text` or `repair_message`: they forget the record's derived data)
+        and return the field paths changed (empty: nothing).
 
         A fix must be idempotent: fixing a fixed record changes nothing.
         """
@@ -165,9 +169,11 @@ class CrossSplitRule(Rule, Generic[State]):
 
 
 def set_text(record: Record, message: Message, text: str) -> None:
-    """Replace a message's text, in the normalised record and in the raw row (so writers see it)."""
+    """Replace a message's text, in the normalised record and in the raw row (so writers see it), and forget
+    what was derived from the old texts (`Record.derived`)."""
     message.content = text
     set_path(record.raw, message.field, text)
+    record.derived.clear()
 
 
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -218,6 +224,7 @@ def repair_message(record: Record, msg: Message, repair: Callable[[str], str | N
             done = True
     if done:
         msg.content = "\n".join(p["text"] for p in parts)  # as the normaliser joins them
+        record.derived.clear()
     return done
 
 

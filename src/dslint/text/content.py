@@ -2,8 +2,9 @@
 
 - `normalise_text(text)`: whitespace runs collapsed to one space, stripped, case folded.
   `normalised_texts(record)` is every message's normalised text as UTF-8 bytes; several rules read it for the
-  same record, so it is kept on the record. It is made from `folded_texts(record)`, every message's case-folded
-  UTF-8, which the word hashing of `dslint.text.ngrams` reads too (folding is a third of the work).
+  same record, so it is kept on the record (`Record.derived`, forgotten when a fix changes a text). It is made
+  from `folded_texts(record)`, every message's case-folded UTF-8, which the word hashing of `dslint.text.ngrams`
+  reads too (folding is a third of the work).
 - `content_key(record)`: the exact-duplicate key, a 16-byte xxh3_128 of the record's roles and normalised texts,
   plus what else the model is trained on: `tool_definitions(record)`, each message's `message_extra` (tool
   calls, non-text content parts) and `label_bytes(record)`. Ids, metadata and the record's format are left
@@ -28,28 +29,23 @@ def normalise_text(text: str) -> str:
 
 def folded_texts(record: Record) -> list[bytes]:
     """Each message's text case folded, as UTF-8 (lone surrogates kept: `surrogatepass`), in message order; b""
-    for a message without text. Kept on the record (`Record.derived`) while its texts stay the same objects."""
-    texts = tuple([m.content if type(m.content) is str else "" for m in record.messages])
-    found = record.derived.get("folded-texts")
-    if found is not None and found[0] == texts:
-        return found[1]  # type: ignore[no-any-return]
-    out = [t.casefold().encode("utf-8", "surrogatepass") if t else b"" for t in texts]
-    record.derived["folded-texts"] = (texts, out)
-    return out
+    for a message without text. Kept on the record (`Record.derived`)."""
+    found: list[bytes] | None = record.derived.get("folded-texts")
+    if found is None:
+        texts = [m.content if type(m.content) is str else "" for m in record.messages]
+        found = [t.casefold().encode("utf-8", "surrogatepass") if t else b"" for t in texts]
+        record.derived["folded-texts"] = found
+    return found
 
 
 def normalised_texts(record: Record) -> list[bytes]:
     """Each message's `normalise_text` as UTF-8 bytes, in message order; b"" for a message without text.
 
-    Kept on the record (`Record.derived`: the duplicate rules all read it) while its texts stay the same; a
-    fixed record has new texts, so it is normalised again."""
-    folded = folded_texts(record)
-    found = record.derived.get("normalised-texts")
-    if found is not None and found[0] is folded:
-        return found[1]  # type: ignore[no-any-return]
-    out = [_collapse(t) for t in folded]
-    record.derived["normalised-texts"] = (folded, out)
-    return out
+    Kept on the record (`Record.derived`: the duplicate rules all read it)."""
+    found: list[bytes] | None = record.derived.get("normalised-texts")
+    if found is None:
+        found = record.derived["normalised-texts"] = [_collapse(t) for t in folded_texts(record)]
+    return found
 
 
 #: `str.split`'s ASCII whitespace other than the space (tab, newlines, \v, \f, \x1c-\x1f), mapped to spaces.
@@ -123,14 +119,11 @@ def content_key(record: Record) -> bytes | None:
     """The record's exact-duplicate key: xxh3_128 (16 bytes) of its messages' roles and normalised texts, its
     tool definitions and tool calls, non-text content parts and label. None for a record with nothing in it.
 
-    Kept on the record while its normalised texts are the same (D001 to D004 all key each record)."""
-    texts = normalised_texts(record)
-    found = record.derived.get("content-key")
-    if found is not None and found[0] is texts:
-        return found[1]  # type: ignore[no-any-return]
-    key = _content_key(record, texts)
-    record.derived["content-key"] = (texts, key)
-    return key
+    Kept on the record (D001 to D004 all key each record)."""
+    derived = record.derived
+    if "content-key" not in derived:
+        derived["content-key"] = _content_key(record, normalised_texts(record))
+    return derived["content-key"]  # type: ignore[no-any-return]
 
 
 def _content_key(record: Record, texts: list[bytes]) -> bytes | None:

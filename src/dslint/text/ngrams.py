@@ -196,22 +196,13 @@ def _turns(record: Record) -> tuple[list[Message], int]:
 def prepare(records: Sequence[Record]) -> list[Words]:
     """The `Words` of each record: kept on the record, or worked out now for all those not done yet in one
     numpy pass (and kept on them)."""
-    out: list[Words | None] = []
-    todo = []
-    for record in records:
-        # kept while the record's texts are the same objects (a fix replaces a text: worked out again)
-        contents = tuple([m.content for m in record.messages])
-        found = record.derived.get(_DERIVED_KEY)
-        if found is not None and found[0] == contents:
-            out.append(found[1])
-        else:
-            todo.append((len(out), record, contents))
-            out.append(None)
+    out: list[Words | None] = [record.derived.get(_DERIVED_KEY) for record in records]
+    todo = [(position, record) for position, record in enumerate(records) if out[position] is None]
     if not todo:
         return out  # type: ignore[return-value]
-    turns = [_turns(record) for _, record, _ in todo]
+    turns = [_turns(record) for _, record in todo]
     encoded = []
-    for (_, record, _), (mine, _) in zip(todo, turns, strict=True):
+    for (_, record), (mine, _) in zip(todo, turns, strict=True):
         folded = dict(zip(map(id, record.messages), folded_texts(record), strict=True))
         encoded.append([folded[id(m)][:MAX_TURN_BYTES] for m in mine])
     # passes of at most MAX_PASS_BYTES (one record at least), so the hash tables stay small
@@ -222,9 +213,8 @@ def prepare(records: Sequence[Record]) -> list[Words]:
         group.append(i)
         if size >= MAX_PASS_BYTES or i == len(encoded) - 1:
             for i_, found in zip(group, _pass([encoded[k] for k in group], [turns[k] for k in group]), strict=True):
-                position, record, contents = todo[i_]
-                record.derived[_DERIVED_KEY] = (contents, found)
-                out[position] = found
+                position, record = todo[i_]
+                out[position] = record.derived[_DERIVED_KEY] = found
             group, size = [], 0
     return out  # type: ignore[return-value]
 
@@ -278,15 +268,14 @@ def record_words(record: Record) -> Words:
 
 
 def from_words(records: Sequence[Record], key: str, work: Callable[[list[Words]], Sequence[T]]) -> list[T]:
-    """Something worked out from each record's `Words` (n-grams, a signature), kept on the record under `key`
-    with the `Words` it came from, so a fixed text gets it worked out again. `work` gets the `Words` of all the
-    records that have nothing kept yet, in one call (one numpy or rensa pass for a batch)."""
-    kept = [(record, words, record.derived.get(key)) for record, words in zip(records, prepare(records), strict=True)]
-    todo = [(record, words) for record, words, found in kept if found is None or found[0] is not words]
+    """Something worked out from each record's `Words` (n-grams, a signature), kept on the record under `key`.
+    `work` gets the `Words` of all the records that have nothing kept yet, in one call (one numpy or rensa pass
+    for a batch)."""
+    todo = [record for record in records if key not in record.derived]
     if todo:
-        for (record, words), value in zip(todo, work([words for _, words in todo]), strict=True):
-            record.derived[key] = (words, value)
-    return [record.derived[key][1] for record in records]
+        for record, value in zip(todo, work(prepare(todo)), strict=True):
+            record.derived[key] = value
+    return [record.derived[key] for record in records]
 
 
 def ngram_hashes_many(word_hashes: Sequence[Hashes], n: int, whole_if_short: bool = False) -> tuple[Hashes, Indices]:
@@ -372,8 +361,7 @@ def signatures(records: Sequence[Record], shingle_words: int, num_perm: int) -> 
     """Each record's MinHash signature (`num_perm` slots, `SEED`) over the word `shingle_words`-grams of its
     turns, each turn shingled on its own (a turn shorter than a shingle is one shingle); None for a record
     without words. D002 and X002 compare records by these, so a record is signed once for both: the signatures
-    are kept on the records (with the `Words` they were made from: a fixed text is signed again), and the
-    batch's unsigned records are signed in one rensa call."""
+    are kept on the records, and the batch's unsigned records are signed in one rensa call."""
 
     def sign(found: list[Words]) -> list[Signature | None]:
         turns: list[Hashes] = []

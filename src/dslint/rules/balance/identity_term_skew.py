@@ -22,7 +22,7 @@ from dslint.rules.balance.label_imbalance import (
 )
 from dslint.rules.base import DatasetRule, RuleOptions, get_path, set_path
 from dslint.text.lexicon import Lexicon, LexiconError, Match, Spots, load_lexicon
-from dslint.text.ngrams import Words, prepare, record_words
+from dslint.text.ngrams import Words, from_words, record_words
 
 #: Where a record is: (path, row, line, split, field).
 Where = tuple[str, int | None, int | None, str | None, str | None]
@@ -245,8 +245,7 @@ class IdentityTermSkew(DatasetRule[IdentityState]):
         super().__init__(options, severity)
         self._skews: tuple[IdentityState, list[Skew]] | None = None
         self._swappers: dict[str, tuple[re.Pattern[str], dict[str, str]]] = {}
-        #: Where a record keeps the `Spots` of this rule's lexicon (`Record.derived`), with the `Words` and the
-        #: lexicon they were found for.
+        #: Where a record keeps the `Spots` of this rule's lexicon (`Record.derived`).
         self._spots_key = f"lexicon-spots:{self.options.lexicon or 'identity-terms'}"
 
     @property
@@ -259,26 +258,12 @@ class IdentityTermSkew(DatasetRule[IdentityState]):
     def prepare(self, records: Sequence[Record]) -> None:
         """Hash the batch's words in one numpy pass (the duplicate and leakage rules read the same words), then
         find the words that may start a term, for the whole batch in one more (`Lexicon.spots`)."""
-        lexicon, key = self.lexicon, self._spots_key
-        todo: list[tuple[Record, Words]] = []
-        for record, words in zip(records, prepare(records), strict=True):
-            found = record.derived.get(key)
-            if found is None or found[0] is not words or found[1] is not lexicon:
-                todo.append((record, words))
-        if todo:
-            for (record, words), spots in zip(todo, lexicon.spots([w for _, w in todo]), strict=True):
-                record.derived[key] = (words, lexicon, spots)
+        from_words(records, self._spots_key, self.lexicon.spots)
 
     def _matches(self, record: Record) -> tuple[Words, list[Match]]:
         """The record's words and the terms found in them, left to right (none runs across turns)."""
-        lexicon = self.lexicon
-        words = record_words(record)
-        found = record.derived.get(self._spots_key)
-        if found is not None and found[0] is words and found[1] is lexicon:
-            spots: Spots = found[2]
-        else:  # not prepared with its batch (or its texts changed since)
-            spots = lexicon.spots([words])[0]
-        return words, lexicon.matches(spots)
+        spots: Spots = from_words([record], self._spots_key, self.lexicon.spots)[0]
+        return record_words(record), self.lexicon.matches(spots)
 
     def update(self, state: IdentityState, record: Record) -> IdentityState:
         lexicon = self.lexicon

@@ -38,15 +38,12 @@ def exact_keys(record: Record, min_prompt_words: int = MIN_PROMPT_WORDS) -> tupl
     The content key is xxh3_128 of the normalised (whitespace collapsed, case folded) prompt and response,
     system turns, ids and metadata left out; a classification record's label is its response. The prompt key
     hashes the normalised prompt alone, when it has at least `min_prompt_words` words. None where there is no
-    text. Kept on the record (X001, X002 and X003 all ask) while its texts stay the same."""
-    texts = tuple([m.content for m in record.messages])
+    text. Kept on the record (X001, X002 and X003 all ask)."""
     key = f"exact-keys-{min_prompt_words}"
-    found = record.derived.get(key)
-    if found is not None and found[0] == texts:
-        return found[1]  # type: ignore[no-any-return]
-    keys = _exact_keys(record, min_prompt_words)
-    record.derived[key] = (texts, keys)
-    return keys
+    found: tuple[int | None, int | None, bool] | None = record.derived.get(key)
+    if found is None:
+        found = record.derived[key] = _exact_keys(record, min_prompt_words)
+    return found
 
 
 def _exact_keys(record: Record, min_prompt_words: int) -> tuple[int | None, int | None, bool]:
