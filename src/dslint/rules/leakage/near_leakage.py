@@ -15,6 +15,9 @@ from dslint.text.ngrams import Signature, leak_turns, prepare, signatures, simil
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 #: Eval signatures put in buckets at once (bounds the memory of building the buckets of a large reference).
 BUCKET_CHUNK = 1 << 16
+#: Per band, the eval records sorted by their key in that band (a column of record numbers) and those keys:
+#: a band's bucket is a run of equal keys.
+Buckets = tuple[npt.NDArray[np.intp], npt.NDArray[np.uint64]]
 
 
 class NearLeakageOptions(RuleOptions):
@@ -54,13 +57,13 @@ class NearIndex:
     """Each eval record's MinHash signature (`num-perm` uint32), location and exact keys (to leave X001's pairs
     to X001), in merge order.
 
-    The LSH buckets (per band, the eval records whose signatures agree on all of the band's rows) are built on
-    first probe, in each process, and are not pickled."""
+    The LSH buckets (per band, the eval records whose signatures agree on all of the band's rows: `Buckets`) are
+    built on first probe, in each process, and are not pickled."""
 
     signatures: list[Signature] = field(default_factory=list)
     wheres: list[Where] = field(default_factory=list)
     keys: list[tuple[int | None, int | None]] = field(default_factory=list)
-    buckets: list[dict[int, list[int]]] | None = field(default=None, compare=False, repr=False)
+    buckets: Buckets | None = field(default=None, compare=False, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"signatures": self.signatures, "wheres": self.wheres, "keys": self.keys, "buckets": None}
@@ -130,10 +133,10 @@ class NearLeakage(CrossSplitRule[NearIndex]):
     def merge(self, a: NearIndex, b: NearIndex) -> NearIndex:
         return NearIndex(a.signatures + b.signatures, a.wheres + b.wheres, a.keys + b.keys)
 
-    def _band_hashes(self, signatures: npt.NDArray[np.uint32]) -> list[list[int]]:
-        """For each signature (a row), a 64-bit hash of each of its bands: its LSH bucket keys. Signatures that
-        agree on a band's rows share that band's key; a 64-bit collision only adds a candidate, whose similarity
-        is then estimated like any other."""
+    def _band_hashes(self, signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
+        """For each signature (a row), a 64-bit hash of each of its bands (a column): its LSH bucket keys.
+        Signatures that agree on a band's rows share that band's key; a 64-bit collision only adds a candidate,
+        whose similarity is then estimated like any other."""
         bands = self.options.bands()
         grouped = signatures.reshape(len(signatures), bands, -1)
         keys = np.zeros((len(signatures), bands), dtype=np.uint64)
@@ -141,19 +144,15 @@ class NearLeakage(CrossSplitRule[NearIndex]):
             keys ^= grouped[:, :, row]
             keys *= _MIX
             keys ^= keys >> np.uint64(29)
-        out: list[list[int]] = keys.tolist()
-        return out
+        return keys
 
-    def _buckets(self, index: NearIndex) -> list[dict[int, list[int]]]:
-        """Per band, the eval records (by number) in each bucket; built on first probe, in each process."""
+    def _buckets(self, index: NearIndex) -> Buckets:
+        """The eval records' LSH buckets (`Buckets`); built on first probe, in each process."""
         if index.buckets is None:
-            buckets: list[dict[int, list[int]]] = [{} for _ in range(self.options.bands())]
-            for start in range(0, len(index.signatures), BUCKET_CHUNK):
-                chunk = np.stack(index.signatures[start : start + BUCKET_CHUNK])
-                for number, keys in enumerate(self._band_hashes(chunk), start):
-                    for table, key in zip(buckets, keys, strict=True):
-                        table.setdefault(key, []).append(number)
-            index.buckets = buckets
+            chunks = range(0, len(index.signatures), BUCKET_CHUNK)
+            keys = np.concatenate([self._band_hashes(np.stack(index.signatures[i : i + BUCKET_CHUNK])) for i in chunks])
+            order = np.argsort(keys, axis=0, kind="stable")
+            index.buckets = order, np.take_along_axis(keys, order, axis=0)
         return index.buckets
 
     def _matches_many(self, index: NearIndex, records: Sequence[Record]) -> list[list[tuple[float, int]]]:
@@ -166,16 +165,22 @@ class NearLeakage(CrossSplitRule[NearIndex]):
         signed = [(i, sig) for i, sig in enumerate(self._signatures(records)) if sig is not None]
         if not signed:
             return out
-        buckets = self._buckets(index)
+        order, sorted_keys = self._buckets(index)
+        keys = self._band_hashes(np.stack([s for _, s in signed]))
+        # per band, where each record's key starts and ends among the eval keys: most records share no bucket
+        firsts = np.empty(keys.shape, dtype=np.intp)
+        lasts = np.empty(keys.shape, dtype=np.intp)
+        for band in range(keys.shape[1]):
+            firsts[:, band] = np.searchsorted(sorted_keys[:, band], keys[:, band], side="left")
+            lasts[:, band] = np.searchsorted(sorted_keys[:, band], keys[:, band], side="right")
         threshold = self.options.threshold
-        for (i, signature), keys in zip(signed, self._band_hashes(np.stack([s for _, s in signed])), strict=True):
-            candidates: set[int] = set()
-            for table, key in zip(buckets, keys, strict=True):
-                found_here = table.get(key)
-                if found_here is not None:
-                    candidates.update(found_here)
-            if not candidates:
-                continue
+        for row in np.flatnonzero((lasts > firsts).any(axis=1)).tolist():
+            i, signature = signed[row]
+            candidates = {
+                k
+                for band, (lo, hi) in enumerate(zip(firsts[row].tolist(), lasts[row].tolist(), strict=True))
+                for k in order[lo:hi, band].tolist()
+            }
             found = []
             for k in candidates:
                 estimate = similarity(index.signatures[k], signature)
