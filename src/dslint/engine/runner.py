@@ -98,7 +98,10 @@ class Partial:
     severities: Counter[Severity] = field(default_factory=Counter)
     samples: dict[str, list[Finding]] = field(default_factory=dict)
     dataset_states: dict[str, Any] = field(default_factory=dict)
+    #: The cross-split indexes: built here in the index phase; in the scan phase, the (complete) indexes probed.
     cross_indexes: dict[str, Any] = field(default_factory=dict)
+    #: What the probes noted in each cross-split index (scan phase, `CrossSplitRule.notes`).
+    notes: dict[str, Any] = field(default_factory=dict)
     #: Reference records added to each cross-split rule's index (index phase).
     indexed: Counter[str] = field(default_factory=Counter)
     summary: SummaryState = field(default_factory=SummaryState)
@@ -369,7 +372,24 @@ def scan_sources(
                     scanner.scan(source, partial, sink)
     finally:
         sink.close()
+    if phase == "scan":  # the indexes stay where they are; what the probes noted goes back
+        rules = {r.code: r for r in plan.rules_of(CrossSplitRule)}
+        partial.notes = {code: rules[code].notes(index) for code, index in partial.cross_indexes.items()}
+        partial.cross_indexes = {}
     return partial
+
+
+#: The cross-split indexes a worker process probes, handed over once when it starts (`_run_phase`).
+_worker_indexes: dict[str, Any] | None = None
+
+
+def _start_worker(cross: dict[str, Any] | None) -> None:
+    global _worker_indexes
+    _worker_indexes = cross
+
+
+def _scan_in_worker(sources: Sequence[Source], plan: Plan, phase: str) -> Partial:
+    return scan_sources(sources, plan, phase, _worker_indexes)
 
 
 @contextlib.contextmanager
@@ -408,9 +428,10 @@ def _run_phase(
         sources = _tasks(sources, jobs)
     if jobs <= 1 or len(sources) <= 1:
         return [scan_sources([s], plan, phase, cross) for s in sources]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(sources))) as pool:
+    # the indexes go to each process once, as it starts (not with each task: they can be large)
+    with ProcessPoolExecutor(min(jobs, len(sources)), initializer=_start_worker, initargs=(cross,)) as pool:
         n = len(sources)
-        return list(pool.map(scan_sources, [[s] for s in sources], [plan] * n, [phase] * n, [cross] * n))
+        return list(pool.map(_scan_in_worker, [[s] for s in sources], [plan] * n, [phase] * n))
 
 
 def _tasks(sources: Sequence[Source], jobs: int) -> list[Source]:
@@ -563,8 +584,8 @@ def scan_dataset(
                     total.seconds[rule.code] += time.perf_counter() - start
             for cross_rule in cross_rules:
                 if cross_rule.code in probed:
-                    left = [p.cross_indexes[cross_rule.code] for p in partials]
-                    for finding in cross_rule.finalize(probed[cross_rule.code], left):
+                    notes = [p.notes[cross_rule.code] for p in partials]
+                    for finding in cross_rule.finalize(probed[cross_rule.code], notes):
                         sink.add(finding)
         finally:
             sink.close()

@@ -156,10 +156,14 @@ class CrossSplitRule(Rule, Generic[State]):
         self.prepare(records)
         return [self.probe(index, record) for record in records]
 
-    def finalize(self, index: State, probed: Sequence[State]) -> Iterable[Finding]:
-        """Findings about the reference splits once every train record is probed. `probed` holds the index as
-        each scanning process left it: probes may note in it what they found (e.g. which eval n-grams occur in
-        train), and this adds those notes up, in an order that does not change the result."""
+    def notes(self, index: State) -> Any:
+        """What the probes of one scanning process noted in the index (e.g. which eval n-grams occur in train),
+        small and picklable: a process sends this back, not the index. None: nothing."""
+        return None
+
+    def finalize(self, index: State, notes: Sequence[Any]) -> Iterable[Finding]:
+        """Findings about the reference splits once every train record is probed, from the `notes` of each
+        scanning process (added up in an order that does not change the result)."""
         return []
 
     def drop(self, record: Record, index: State) -> str | None:

@@ -44,7 +44,7 @@ class NgramIndex:
     shift: int = 64
     usable: tuple[int, Hashes] | None = field(default=None, repr=False)
     #: Which entries (an n-gram of an example) the probes found in train, X001's pairs left out; None until a
-    #: probe finds one. It travels back from each scanning process and `finalize` adds them up.
+    #: probe finds one. It travels back from each scanning process (`notes`) and `finalize` adds them up.
     found: npt.NDArray[np.bool_] | None = field(default=None, repr=False)
 
     def __getstate__(self) -> dict[str, object]:
@@ -330,14 +330,18 @@ class NgramContamination(CrossSplitRule[NgramIndex]):
         shown = "…" + words.text(top.first, top.first + n) + "…"
         yield self.finding(message, location, shown)
 
-    def finalize(self, index: NgramIndex, probed: Sequence[NgramIndex]) -> Iterator[Finding]:
+    def notes(self, index: NgramIndex) -> npt.NDArray[np.bool_] | None:
+        """Which index entries this process's probes found in train (`NgramIndex.found`)."""
+        return index.found
+
+    def finalize(self, index: NgramIndex, notes: Sequence[npt.NDArray[np.bool_] | None]) -> Iterator[Finding]:
         """Each contaminated eval example, at its own place: the fraction of its n-grams found anywhere in
         train (a train record's finding counts only the n-grams that record holds)."""
         index.flush()
         found = np.zeros(len(index.hashes), dtype=bool)
-        for other in probed:
-            if other.found is not None:
-                found |= other.found
+        for other in notes:
+            if other is not None:
+                found |= other
         if not found.any():
             return
         counts = np.bincount(index.owners[found], minlength=len(index.wheres)).tolist()
