@@ -106,6 +106,24 @@ def test_sampling_is_deterministic_and_said(write_jsonl):
     assert dslint.scan(path, select=["B003"]).findings()[0].message.startswith("40 record(s)")  # no sampling
 
 
+def test_the_fully_checked_records_are_shared_among_the_files(tmp_path):
+    # a dataset in shards costs what one file costs: sample-after 10 over 5 files is the first 2 of each
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    for k in range(5):
+        rows = [chat(SPANISH, SPANISH_REPLY) if i == 2 else chat(ENGLISH[i % 5]) for i in range(20)]
+        (folder / f"part-{k}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    options = {"B003": {"sample-after": 10, "sample-rate": 1e-9, "min-records": 1}}
+    report = dslint.scan(folder, select=["B003"], rules=options)
+    assert report.count("B003") == 0  # row 2 of each file, the Spanish one, is past each file's share
+    options["B003"]["sample-after"] = 15  # 3 a file: row 2 is checked in every file
+    (found,) = dslint.scan(folder, select=["B003"], rules=options).findings()
+    assert found.message.startswith("5 record(s) (33.3% of the 15 checked) are in Spanish (es)")
+    assert found.message.endswith("; sampled: 15 of 100 records checked")
+    one = dslint.scan(folder / "part-0.jsonl", select=["B003"], rules=options).findings()[0].message
+    assert one.endswith("; sampled: 15 of 20 records checked")  # one file: all of its 15
+
+
 def test_detectors_agree_on_clear_text_and_are_deterministic():
     assert DETECTORS == ("py3langid", "langdetect")
     for name in DETECTORS:

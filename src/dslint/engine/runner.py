@@ -557,6 +557,9 @@ def scan_dataset(
     """`run`, keeping the plan and the merged dataset-rule states."""
     tmpdir = tempfile.mkdtemp(prefix="dslint-") if findings_out else None
     plan = Plan(active, config.encoding, dict(config.role_map), config.sample_size, tmpdir, profile)
+    dataset = [s for s in sources if not s.reference]  # reference files are only indexed
+    for rule in active.rules:
+        rule.begin([s.path for s in dataset])
     try:
         cross_rules = plan.rules_of(CrossSplitRule)
         cross: dict[str, Any] = {r.code: r.new_index() for r in cross_rules}
@@ -566,7 +569,6 @@ def scan_dataset(
                 indexed.update(partial.indexed)
                 for rule in cross_rules:
                     cross[rule.code] = rule.merge(cross[rule.code], partial.cross_indexes[rule.code])
-        dataset = [s for s in sources if not s.reference]  # reference files are only indexed
         # a rule whose index is empty (no validation, test or reference rows) has nothing to probe
         probed = {code: index for code, index in cross.items() if indexed[code]}
         partials = _run_phase(dataset, plan, "scan", config.jobs, probed)

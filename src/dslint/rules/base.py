@@ -67,6 +67,11 @@ class Rule:
     def finding(self, message: str, location: Location, excerpt: str | None = None, fix: str | None = None) -> Finding:
         return Finding(self.code, self.name, self.severity, message, location, excerpt, fix)
 
+    def begin(self, paths: Sequence[str]) -> None:
+        """Called once before a scan with the paths of the dataset's files (reference files left out), before
+        the rule goes to any worker process: for a rule whose work depends on the dataset's layout (B003 shares
+        its budget of fully checked records among the files)."""
+
     def prepare(self, records: Sequence[Record]) -> None:
         """Work out, for a batch of records the rule is about to see, what is cheaper to do for many at once;
         keep it in each record's `derived`. The rule must still work on a record `prepare` has not seen (a

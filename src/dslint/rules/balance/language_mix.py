@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import xxhash
@@ -51,7 +51,10 @@ class LanguageMixOptions(RuleOptions):
     )
     min_records: int = Field(1, ge=1, description="A language is reported from this many records on.")
     sample_after: int = Field(
-        5_000, ge=0, description="The first this many records of each file are all checked; then `sample-rate`."
+        5_000,
+        ge=0,
+        description="This many records are all checked, the first ones of each file (an even share per file); "
+        "then `sample-rate`.",
     )
     sample_rate: float = Field(
         0.02,
@@ -73,10 +76,11 @@ class LanguageMix(DatasetRule[LanguageState]):
     `min-confidence` (0.8) are not counted: short texts, code and JSON are unreliable. It then takes the
     language of most records (or the configured `language`) and reports every other language in one finding,
     with its count and share, the count per split and the first `max-listed` records, located at the first.
-    On large data it samples (language id costs ~170 us a record): past the first `sample-after` (5,000)
-    records of each file only a `sample-rate` (2%) share is checked, chosen by a hash of the row number so the
-    same records are chosen on every run (and by every process of `--jobs`); the finding then says how many
-    records were checked.
+    On large data it samples (language id costs ~170 us a record): `sample-after` (5,000) records are all
+    checked, the first ones of each file (each file's share is `sample-after` divided by the number of files, so
+    a dataset in 100 shards costs no more than one file), and of the rest a `sample-rate` (2%) share, chosen by
+    a hash of the row number so the same records are chosen on every run (and by every process of `--jobs`);
+    the finding then says how many records were checked.
 
     **Why it matters**: a stray language in a fine-tuning set teaches the model to answer in it: a few
     Chinese replies in an English assistant set are enough for it to switch language now and then. In a
@@ -97,6 +101,15 @@ class LanguageMix(DatasetRule[LanguageState]):
     Options = LanguageMixOptions
     options: LanguageMixOptions
 
+    def __init__(self, options: RuleOptions | None = None, severity: Severity | None = None) -> None:
+        super().__init__(options, severity)
+        #: The records of each file that are all checked (`begin` shares `sample-after` among the files).
+        self.per_file = self.options.sample_after
+
+    def begin(self, paths: Sequence[str]) -> None:
+        files = max(1, len(set(paths)))
+        self.per_file = -(-self.options.sample_after // files)  # rounded up
+
     def new_state(self) -> LanguageState:
         return LanguageState()
 
@@ -108,7 +121,7 @@ class LanguageMix(DatasetRule[LanguageState]):
         position = loc.row if loc.row is not None else state.seen[loc.path] - 1
         # decided before the text is even gathered: ~98% of a large file's records cost only this
         if (
-            position >= opts.sample_after
+            position >= self.per_file
             and opts.sample_rate < 1.0
             and xxhash.xxh3_64_intdigest(position.to_bytes(8, "little")) >= opts.sample_rate * HASH_SPACE
         ):
