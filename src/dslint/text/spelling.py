@@ -3,13 +3,13 @@
 Four pieces, shared by the spelling rules:
 
 - `word_list(language)`: the shipped frequency list of a language, loaded once per process (cached), as a
-  `frozenset` for membership (~6M look-ups/s) plus the counts, and a SymSpell index (symmetric-delete, Damerau
-  edit distance) built lazily, on the first `suggest` call only: it takes ~2 s and ~100 MB, and suggestions
-  run ~1-4k words/s, so callers ask only for the few words they report. Only English ships: symspellpy's
-  `frequency_dictionary_en_82_765.txt` (~83k lowercase words with counts from Google's web corpus, inside the
-  symspellpy package; it leans British and lacks many American spellings and inflections, which `check_word`
-  makes up for), plus `SUPPLEMENT`, a few common chat words it lacks. `LANGUAGES` lists what ships; another
-  language needs a word list added to `SHIPPED` (and its own spelling rules in `check_word`).
+  `frozenset` for membership (~6M look-ups/s) plus the counts, and a symmetric-delete index (SymSpell's search,
+  Damerau OSA distance: `dslint.text.edits`) built lazily, on the first `suggest` call only: it takes ~0.3 s
+  and ~25 MB, and suggestions run ~1k words/s, so callers ask only for the few words they report. Only English
+  ships: symspellpy's `frequency_dictionary_en_82_765.txt` (~83k lowercase words with counts from Google's web
+  corpus, inside the symspellpy package; it leans British and lacks many American spellings and inflections,
+  which `check_word` makes up for), plus `SUPPLEMENT`, a few common chat words it lacks. `LANGUAGES` lists what
+  ships; another language needs a word list added to `SHIPPED` (and its own spelling rules in `check_word`).
 - `candidate_words(text)`: the fast path, one `re.findall` over the lowercased text. It returns a superset of
   the keys of the words `prose_words` can yield, so `candidate_words(text) - words` empty means "nothing to
   check here" for most texts.
@@ -32,9 +32,10 @@ import re
 from collections.abc import Collection, Iterable, Iterator
 from importlib import resources
 from itertools import filterfalse
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from dslint.text.code import CodeSpans
+from dslint.text.edits import NearbyWords
 
 #: Shipped word lists: language -> (package, resource). Each is a "word count" frequency list, lowercase.
 SHIPPED: dict[str, tuple[str, str]] = {"en": ("symspellpy", "frequency_dictionary_en_82_765.txt")}
@@ -48,7 +49,7 @@ SUPPLEMENT: dict[str, tuple[str, ...]] = {
     ),
 }
 
-#: The longest edit distance `suggest` looks at (the SymSpell index is built for it).
+#: The longest edit distance `suggest` looks at (the index is built for it).
 MAX_EDIT_DISTANCE = 2
 
 
@@ -71,7 +72,7 @@ class WordList:
         self.language = language
         self.counts = counts
         self.words: frozenset[str] = frozenset(counts)
-        self._symspell: Any = None
+        self._nearby: NearbyWords | None = None
         self._known_ascii: frozenset[bytes] | None = None
 
     def unknown_ascii(self, text: str) -> set[bytes]:
@@ -101,25 +102,15 @@ class WordList:
     def suggest(self, word: str, max_distance: int = MAX_EDIT_DISTANCE) -> list[Suggestion]:
         """The list's words within `max_distance` edits of `word` (lowercase), nearest then most frequent first.
 
-        Builds the SymSpell index on first use (~2 s); call it only for words about to be reported.
+        Builds the index on first use (~0.3 s; `dslint.text.edits`); call it only for words about to be reported.
         """
-        from symspellpy import Verbosity
-
-        if self._symspell is None:
-            self._symspell = self._build_index()
-        found = self._symspell.lookup(word, Verbosity.ALL, max_edit_distance=min(max_distance, MAX_EDIT_DISTANCE))
-        out = [Suggestion(s.term, s.distance, s.count) for s in found if s.term != word]
+        if self._nearby is None:
+            # the supplement's words (count 0) are known, never suggested
+            self._nearby = NearbyWords((w for w, count in self.counts.items() if count > 0), MAX_EDIT_DISTANCE)
+        found = self._nearby.within(word, max_distance)
+        out = [Suggestion(w, distance, self.counts[w]) for w, distance in found]
         out.sort(key=lambda s: (s.distance, -s.frequency, s.word))
         return out
-
-    def _build_index(self) -> Any:
-        from symspellpy import SymSpell
-
-        index = SymSpell(max_dictionary_edit_distance=MAX_EDIT_DISTANCE, prefix_length=7)
-        for word, count in self.counts.items():
-            if count > 0:  # the supplement's words are known, never suggested
-                index.create_dictionary_entry(word, count)
-        return index
 
 
 #: bytes.translate table: ASCII letters lowercased, every other byte a space.
