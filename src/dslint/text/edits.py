@@ -92,7 +92,7 @@ class NearbyWords:
         self.words = list(words)
         self.max_distance = max_distance
         hashes, owners = _delete_hashes([w[:PREFIX] for w in self.words], max_distance)
-        order = np.argsort(hashes, kind="stable")
+        order = np.argsort(hashes)
         self._hashes, self._owners = hashes[order], owners[order]
 
     def within(self, word: str, max_distance: int) -> list[tuple[str, int]]:
