@@ -23,7 +23,7 @@ from pathlib import Path
 
 import orjson
 
-from dslint.text.tokenizer import TokenCounter, _tiktoken_count
+from dslint.text.tokenizer import TokenCounter, get_encoding
 
 #: Tokens a chat template adds per message and for the reply primer, as dslint counts them.
 TOKENS_PER_TURN = 3
@@ -51,7 +51,14 @@ def byte_ranges(path: Path, parts: int) -> list[tuple[int, int]]:
 def count_range(task: Range) -> Totals:
     """Parse the lines in [start, stop) and count the tokens of every message content."""
     path, start, stop, encoding, counter = task
-    count = TokenCounter(encoding).count if counter == "dslint" else _tiktoken_count(encoding)
+    if counter == "dslint":
+        count = TokenCounter(encoding).count
+    else:
+        encode = get_encoding(encoding).encode_ordinary  # tiktoken's own encoder (dslint's offline copy)
+
+        def count(text: str) -> int:
+            return len(encode(text))
+
     loads = orjson.loads
     records = messages = tokens = 0
     with open(path, "rb") as fh:
