@@ -151,7 +151,7 @@ class NearLeakage(CrossSplitRule[NearIndex]):
         if index.buckets is None:
             chunks = range(0, len(index.signatures), BUCKET_CHUNK)
             keys = np.concatenate([self._band_hashes(np.stack(index.signatures[i : i + BUCKET_CHUNK])) for i in chunks])
-            order = np.argsort(keys, axis=0, kind="stable")
+            order = np.argsort(keys, axis=0)
             index.buckets = order, np.take_along_axis(keys, order, axis=0)
         return index.buckets
 
