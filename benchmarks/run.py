@@ -133,6 +133,15 @@ def scan_totals(report: dict[str, Any]) -> tuple[int, int]:
     return sum(s["records"] for s in splits), sum(s["tokens"]["total"] for s in splits)
 
 
+def _version_or_none(package: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
+
+
 def environment() -> dict[str, Any]:
     from importlib.metadata import version
 
@@ -148,6 +157,7 @@ def environment() -> dict[str, Any]:
         "python": platform.python_version(),
         "dslint": version("dslint"),
         "tiktoken": version("tiktoken"),
+        "toktok-rs": _version_or_none("toktok-rs"),
         "orjson": version("orjson"),
         "commit": commit,
     }

@@ -219,7 +219,8 @@ def test_special_token_strings_count_as_plain_text(name: str, parity_cache: Path
 
 # -- the fast counter (toktok) -----------------------------------------------------------------------------
 
-#: Where pyproject.toml installs toktok (it has wheels there): the scan must count with it.
+#: Where the `fast` extra (part of the `test` extra) installs toktok (it has wheels there): the scan must count
+#: with it.
 FAST_EXPECTED = sys.version_info >= (3, 11) and (
     (platform.system() == "Linux" and platform.machine() in ("x86_64", "aarch64"))
     or platform.system() == "Darwin"

@@ -5,11 +5,11 @@ mismatch deletes its cache and downloads again). dslint ships `cl100k_base` and 
 (see NOTICE), checks their sha256, and builds `tiktoken.Encoding` from them with the regex pattern and special
 tokens of the installed tiktoken's own constructors, so counts match `tiktoken.get_encoding(name)` exactly.
 
-`TokenCounter` counts with toktok (`toktok-rs`, its vocabularies compiled in, no files or network) where it is
-installed: it gives tiktoken's token ids without building them, ~10x faster (311 vs 30 MB/s a core on the
-benchmark corpus), which made tokenizing go from the largest share of a scan to a small one. Its counts are tested
-equal to tiktoken's (tests/test_tokenizer.py); where it has no wheel (it is a compiled package) dslint counts with
-the tiktoken encoding above.
+`TokenCounter` counts with toktok (`toktok-rs`, the `fast` extra; its vocabularies compiled in, no files or
+network) where it is installed: it counts tiktoken's tokens without building them, ~10x faster (311 vs 30 MB/s a
+core on the benchmark corpus), which made tokenizing go from the largest share of a scan to a small one. Its
+counts are tested equal to tiktoken's (tests/test_tokenizer.py). Without it (not installed, or no wheel for the
+platform: it is a compiled package) dslint counts with the tiktoken encoding above.
 """
 
 from __future__ import annotations
