@@ -232,7 +232,7 @@ SURROGATES = ["a\ud800b", "\udfff", "pair \ud83e\udde0 and lone \udc00 end"]
 
 
 def test_the_fast_counter_is_installed_where_it_has_wheels() -> None:
-    assert tokenizer.toktok is not None or not FAST_EXPECTED
+    assert tokenizer.toktok is not None or not FAST_EXPECTED, 'toktok is missing: pip install -e ".[test]"'
 
 
 @needs_toktok
