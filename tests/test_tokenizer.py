@@ -243,12 +243,43 @@ def test_the_fast_counter_counts_as_tiktoken_does(name: str) -> None:
         assert fast(text) == len(reference(text)), text[:80]
 
 
+def _before_unicode_17(c: str) -> bool:
+    return not any(a <= ord(c) <= b for a, b in UNICODE_17)
+
+
 @needs_toktok
 @settings(max_examples=300, deadline=None)
-@given(st.text(st.characters(codec=None, exclude_categories=()), max_size=200))
+@given(st.text(st.characters(codec=None, exclude_categories=()).filter(_before_unicode_17), max_size=200))
 def test_the_fast_counter_counts_any_text_as_tiktoken_does(text: str) -> None:
     for name in ENCODINGS:
         assert tokenizer._fast_count(name)(text) == len(get_encoding(name).encode_ordinary(text))
+
+
+#: Code points (first, last) that toktok 0.3 reads as letters, digits or marks and tiktoken's regex, with older
+#: Unicode tables, as unassigned: characters new in Unicode 17 (small gaps inside a block included). Counts of texts
+#: holding them may differ; nowhere else.
+UNICODE_17 = (
+    *((0x88F, 0x88F), (0xC5C, 0xC5C), (0xCDC, 0xCDC), (0x1ACF, 0x1AEB), (0xA7CE, 0xA7D4), (0xA7F1, 0xA7F1)),
+    *((0x10940, 0x10959), (0x10EC5, 0x10EC7), (0x10EFA, 0x10EFB), (0x11B60, 0x11B67), (0x11DB0, 0x11DE9)),
+    *((0x16EA0, 0x16ED3), (0x16FF2, 0x16FF6), (0x187F8, 0x187FF), (0x18D09, 0x18D1E), (0x18D80, 0x18DF2)),
+    *((0x1E6C0, 0x1E6F5), (0x1E6FE, 0x1E6FF), (0x2B73A, 0x2B73F), (0x2CEA2, 0x2CEAD), (0x323B0, 0x33479)),
+)
+
+
+@needs_toktok
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_every_character_is_counted_as_tiktoken_counts_it(name: str) -> None:
+    # every code point of planes 0-3 and 14 (the others are unassigned), in contexts that tell letters, digits,
+    # marks and others apart: only the characters new in Unicode 17 are counted otherwise
+    fast, reference = tokenizer._fast_count(name), get_encoding(name).encode_ordinary
+    planes = [*range(0x80, 0xD800), *range(0xE000, 0x40000), *range(0xE0000, 0xF0000)]
+    apart = []
+    for cp in planes:
+        c = chr(cp)
+        text = f"{c}:A{c}1 {c}{c}'s a{c}\n{c} 12"
+        if fast(text) != len(reference(text)):
+            apart.append(cp)
+    assert [hex(cp) for cp in apart if _before_unicode_17(chr(cp))] == []
 
 
 def test_without_the_fast_counter_tiktoken_counts(monkeypatch: pytest.MonkeyPatch) -> None:
