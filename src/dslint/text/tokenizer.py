@@ -1,4 +1,4 @@
-"""Offline token counting, exactly as tiktoken counts.
+"""Offline token counting: tiktoken's counts.
 
 `tiktoken.get_encoding()` downloads its BPE file on first use and fails without a network (and on a hash
 mismatch deletes its cache and downloads again). dslint ships `cl100k_base` and `o200k_base` inside the package
@@ -11,8 +11,8 @@ core on the benchmark corpus), which made tokenizing go from the largest share o
 counts are tested equal to tiktoken's (tests/test_tokenizer.py) for every character but the ~4,700 new in Unicode
 17 (CJK Extension J, a few new scripts: `UNICODE_17` in the tests), which toktok's tables know and tiktoken's
 regex does not yet; a text holding one may count a token or so apart. Checking each text for them would cost
-more than counting it, for characters training data all but never holds. Without it (not installed, or no wheel for the
-platform: it is a compiled package) dslint counts with the tiktoken encoding above.
+more than counting it, for characters training data all but never holds. Without toktok (not installed, or no
+wheel for the platform: it is a compiled package) dslint counts with the tiktoken encoding above.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import tiktoken
 
 try:
     import toktok
-except ImportError:  # no wheel for this platform or Python: count with tiktoken
+except ImportError:  # the `fast` extra is not installed (or has no wheel here): count with tiktoken
     toktok = None
 
 #: sha256 of the gunzipped rank files, as tiktoken itself expects them.
