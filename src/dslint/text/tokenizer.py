@@ -116,8 +116,9 @@ def _fast_count(name: str) -> Callable[[str], int]:
     def count(text: str) -> int:
         """The number of tokens in `text`."""
         try:
-            return counted(text)  # type: ignore[no-any-return]
+            n: int = counted(text)
         except UnicodeEncodeError:  # a lone surrogate: tiktoken counts it as U+FFFD, so do the same
-            return counted(text.encode("utf-16", "surrogatepass").decode("utf-16", "replace"))  # type: ignore[no-any-return]
+            n = counted(text.encode("utf-16", "surrogatepass").decode("utf-16", "replace"))
+        return n
 
     return count
