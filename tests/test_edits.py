@@ -4,22 +4,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dslint.text.edits import NearbyWords, osa_distance
-from dslint.text.spelling import word_list
+from dslint.text.spelling import _edit_ops, word_list
 
 
 def plain_osa(a: str, b: str) -> int:
-    """The optimal-string-alignment distance, the whole table, no shortcut."""
-    d = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
-    for i in range(len(a) + 1):
-        d[i][0] = i
-    for j in range(len(b) + 1):
-        d[0][j] = j
-    for i in range(1, len(a) + 1):
-        for j in range(1, len(b) + 1):
-            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-    return d[len(a)][len(b)]
+    """The optimal-string-alignment distance from the whole table: the edits `check_word` reads back."""
+    return len(_edit_ops(a, b))
 
 
 # a small alphabet, so words near each other are common
