@@ -6,7 +6,7 @@ characters: a word within `d` edits of the query shares one of them. Deleting wi
 characters only keeps the index small (SymSpell's prefix length); each candidate is then checked with the full
 distance. symspellpy builds that index in Python, ~3 s for its 83k-word English list, which every scan that
 reported a typo paid; here each (length, deleted positions) pattern hashes all the words of that length in one
-numpy operation (~0.3 s), and the strings are kept as 64-bit hashes in one sorted array (a hash collision only
+numpy operation (~0.2 s), and the strings are kept as 64-bit hashes in one sorted array (a hash collision only
 adds a candidate, which the distance check then drops).
 """
 

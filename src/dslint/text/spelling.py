@@ -4,7 +4,7 @@ Four pieces, shared by the spelling rules:
 
 - `word_list(language)`: the shipped frequency list of a language, loaded once per process (cached), as a
   `frozenset` for membership (~6M look-ups/s) plus the counts, and a symmetric-delete index (SymSpell's search,
-  Damerau OSA distance: `dslint.text.edits`) built lazily, on the first `suggest` call only: it takes ~0.3 s
+  Damerau OSA distance: `dslint.text.edits`) built lazily, on the first `suggest` call only: it takes ~0.2 s
   and ~25 MB, and suggestions run ~1k words/s, so callers ask only for the few words they report. Only English
   ships: symspellpy's `frequency_dictionary_en_82_765.txt` (~83k lowercase words with counts from Google's web
   corpus, inside the symspellpy package; it leans British and lacks many American spellings and inflections,
@@ -102,7 +102,7 @@ class WordList:
     def suggest(self, word: str, max_distance: int = MAX_EDIT_DISTANCE) -> list[Suggestion]:
         """The list's words within `max_distance` edits of `word` (lowercase), nearest then most frequent first.
 
-        Builds the index on first use (~0.3 s; `dslint.text.edits`); call it only for words about to be reported.
+        Builds the index on first use (~0.2 s; `dslint.text.edits`); call it only for words about to be reported.
         """
         if self._nearby is None:
             # the supplement's words (count 0) are known, never suggested
