@@ -248,7 +248,7 @@ def _before_unicode_17(c: str) -> bool:
 
 
 @needs_toktok
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)  # the same texts on every run: 40k others passed once
 @given(st.text(st.characters(codec=None, exclude_categories=()).filter(_before_unicode_17), max_size=200))
 def test_the_fast_counter_counts_any_text_as_tiktoken_does(text: str) -> None:
     for name in ENCODINGS:
