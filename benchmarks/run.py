@@ -133,7 +133,8 @@ def scan_totals(report: dict[str, Any]) -> tuple[int, int]:
     return sum(s["records"] for s in splits), sum(s["tokens"]["total"] for s in splits)
 
 
-def _version_or_none(package: str) -> str | None:
+def _version(package: str) -> str | None:
+    """The installed version of `package`, or None (toktok-rs is an optional extra)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -143,8 +144,6 @@ def _version_or_none(package: str) -> str | None:
 
 
 def environment() -> dict[str, Any]:
-    from importlib.metadata import version
-
     try:
         commit = subprocess.run(
             ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True, check=True
@@ -155,10 +154,10 @@ def environment() -> dict[str, Any]:
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
-        "dslint": version("dslint"),
-        "tiktoken": version("tiktoken"),
-        "toktok-rs": _version_or_none("toktok-rs"),
-        "orjson": version("orjson"),
+        "dslint": _version("dslint"),
+        "tiktoken": _version("tiktoken"),
+        "toktok-rs": _version("toktok-rs"),
+        "orjson": _version("orjson"),
         "commit": commit,
     }
 

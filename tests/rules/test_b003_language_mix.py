@@ -113,7 +113,7 @@ def test_the_fully_checked_records_are_shared_among_the_files(tmp_path):
     for k in range(5):
         rows = [chat(SPANISH, SPANISH_REPLY) if i == 2 else chat(ENGLISH[i % 5]) for i in range(20)]
         (folder / f"part-{k}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    options = {"B003": {"sample-after": 10, "sample-rate": 1e-9, "min-records": 1}}
+    options = {"B003": {"sample-after": 10, "sample-rate": 1e-9}}
     report = dslint.scan(folder, select=["B003"], rules=options)
     assert report.count("B003") == 0  # row 2 of each file, the Spanish one, is past each file's share
     options["B003"]["sample-after"] = 15  # 3 a file: row 2 is checked in every file

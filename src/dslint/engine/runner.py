@@ -98,7 +98,8 @@ class Partial:
     severities: Counter[Severity] = field(default_factory=Counter)
     samples: dict[str, list[Finding]] = field(default_factory=dict)
     dataset_states: dict[str, Any] = field(default_factory=dict)
-    #: The cross-split indexes: built here in the index phase; in the scan phase, the (complete) indexes probed.
+    #: The cross-split indexes: built here in the index phase; in the scan phase, the complete indexes probed,
+    #: emptied before the Partial goes back (only `notes` travel).
     cross_indexes: dict[str, Any] = field(default_factory=dict)
     #: What the probes noted in each cross-split index (scan phase, `CrossSplitRule.notes`).
     notes: dict[str, Any] = field(default_factory=dict)
